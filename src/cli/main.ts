@@ -1,0 +1,48 @@
+import { ShadowError, UsageError } from "../util/result.js";
+import { wantsHelp } from "./args.js";
+import type { Command } from "./command.js";
+import { imdCommand } from "./imd.js";
+
+const COMMANDS: Command[] = [imdCommand];
+
+const USAGE = `shadow-signals - watch a Linux daemon from the outside and write a security report
+
+Usage: shadow-signals <command> [options]
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(9)} ${c.summary}`).join("\n")}
+
+Run 'shadow-signals <command> --help' for a command's options and examples.
+Exit codes: 0 done; 1 runtime error (one-line reason on stderr); 2 usage error.`;
+
+/** Dispatches argv to a command and maps errors to exit codes; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(USAGE + "\n");
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`shadow-signals: unknown command '${name}'\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (wantsHelp(rest)) {
+    process.stdout.write(command.help + "\n");
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(
+        `shadow-signals ${name}: ${err.message}\nRun 'shadow-signals ${name} --help' for usage.\n`,
+      );
+      return 2;
+    }
+    const message =
+      err instanceof ShadowError ? err.message : err instanceof Error ? err.message : String(err);
+    process.stderr.write(`shadow-signals ${name}: ${message.split("\n")[0]}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The normalized event schema. Every sensor emits these; every detector reads them.
+ * The table below is the single source: TypeScript types are derived from it and the validator
+ * walks it, so adding a field is one line. A trailing `?` marks an optional field.
+ */
+export const EVENT_KINDS = {
+  exec: { path: "string", argv: "string[]", cwd: "string?" },
+  fork: { child: "number" },
+  exit: { code: "number?", signal: "string?" },
+  setsid: {},
+  comm: { name: "string" },
+  cred: {
+    syscall: "string",
+    uid: "number?",
+    euid: "number?",
+    gid: "number?",
+    egid: "number?",
+    caps: "string?",
+  },
+  ns: { syscall: "string", flags: "string?" },
+  open: { path: "string", flags: "string[]", fd: "number?" },
+  write: { path: "string", fd: "number?", bytes: "number", count: "number?" },
+  rename: { from: "string", to: "string" },
+  unlink: { path: "string" },
+  chmod: { path: "string", mode: "string" },
+  chown: { path: "string", uid: "number?", gid: "number?" },
+  connect: { family: "string", address: "string?", port: "number?", unixPath: "string?" },
+  bind: { family: "string", address: "string?", port: "number?", unixPath: "string?" },
+  listen: { family: "string?", address: "string?", port: "number?", unixPath: "string?" },
+  accept: { family: "string?", address: "string?", port: "number?", unixPath: "string?" },
+  signal: { signal: "string", fromPid: "number?" },
+  gap: { ms: "number", reason: "string" },
+} as const;
+
+/** Fields every event carries, whatever its kind. `err` marks a failed syscall (errno name). */
+export const COMMON_FIELDS = {
+  ts: "number",
+  seq: "number",
+  pid: "number",
+  ppid: "number?",
+  comm: "string",
+  sensor: "string",
+  err: "string?",
+} as const;
+
+export const SENSOR_NAMES = ["procfs", "ptrace", "ebpf"] as const;
+export type SensorName = (typeof SENSOR_NAMES)[number];
+
+type FieldType = "string" | "number" | "boolean" | "string[]";
+type TypeOf<T> = T extends "string"
+  ? string
+  : T extends "number"
+    ? number
+    : T extends "boolean"
+      ? boolean
+      : T extends "string[]"
+        ? string[]
+        : never;
+type Fields<S> = {
+  [K in keyof S as S[K] extends `${string}?` ? never : K]: TypeOf<S[K]>;
+} & {
+  [K in keyof S as S[K] extends `${string}?` ? K : never]?: S[K] extends `${infer B}?` ? TypeOf<B> : never;
+};
+
+export type EventKind = keyof typeof EVENT_KINDS;
+type Common = Fields<typeof COMMON_FIELDS> & { sensor: SensorName };
+/** One normalized event: `{ kind: "open", path, flags, ts, seq, pid, comm, sensor, ... }`. */
+export type ShadowEvent = {
+  [K in EventKind]: Common & { kind: K } & Fields<(typeof EVENT_KINDS)[K]>;
+}[EventKind];
+export type EventOf<K extends EventKind> = Extract<ShadowEvent, { kind: K }>;
+/** An event before the session stamps its sequence number. */
+export type RawEvent = ShadowEvent extends infer E ? (E extends ShadowEvent ? Omit<E, "seq"> : never) : never;
+
+export type FieldSpec = Readonly<Record<string, `${FieldType}` | `${FieldType}?`>>;

@@ -1,0 +1,69 @@
+import { COMMON_FIELDS, EVENT_KINDS, SENSOR_NAMES, type FieldSpec, type ShadowEvent } from "./schema.js";
+import { fail, ok, type Result } from "../util/result.js";
+
+// Compiled once: a flat list of [field, type, optional] per kind, so validation is a tight loop
+// (analysis must keep up with hundreds of thousands of events a second).
+type Check = readonly [name: string, type: string, optional: boolean];
+const compile = (spec: FieldSpec): Check[] =>
+  Object.entries(spec).map(([name, t]) => [name, t.replace("?", ""), t.endsWith("?")] as const);
+const COMMON = compile(COMMON_FIELDS);
+const BY_KIND = new Map<string, Check[]>(
+  Object.entries(EVENT_KINDS).map(([kind, spec]) => [kind, compile(spec as FieldSpec)]),
+);
+const SENSORS = new Set<string>(SENSOR_NAMES);
+
+function checkField(value: unknown, type: string): boolean {
+  switch (type) {
+    case "string":
+      return typeof value === "string";
+    case "number":
+      return typeof value === "number" && Number.isFinite(value);
+    case "boolean":
+      return typeof value === "boolean";
+    case "string[]":
+      return Array.isArray(value) && value.every((v) => typeof v === "string");
+    default:
+      return false;
+  }
+}
+
+function checkAll(obj: Record<string, unknown>, checks: Check[]): Result<true> {
+  for (const [name, type, optional] of checks) {
+    const value = obj[name];
+    if (value === undefined) {
+      if (optional) continue;
+      return fail({ code: "missing_field", message: `missing field '${name}'`, path: [name] });
+    }
+    if (!checkField(value, type)) {
+      return fail({ code: "invalid_type", message: `field '${name}' should be ${type}`, path: [name] });
+    }
+  }
+  return ok(true);
+}
+
+/** Validates one decoded JSON value as a normalized event. Unknown extra fields are kept. */
+export function validateEvent(value: unknown): Result<ShadowEvent> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return fail({ code: "not_object", message: "an event must be a JSON object" });
+  }
+  const obj = value as Record<string, unknown>;
+  const checks = typeof obj.kind === "string" ? BY_KIND.get(obj.kind) : undefined;
+  if (!checks)
+    return fail({
+      code: "unknown_kind",
+      message: `unknown event kind '${String(obj.kind)}'`,
+      path: ["kind"],
+    });
+  const common = checkAll(obj, COMMON);
+  if (!common.success) return common;
+  if (!SENSORS.has(obj.sensor as string)) {
+    return fail({
+      code: "unknown_sensor",
+      message: `unknown sensor '${String(obj.sensor)}'`,
+      path: ["sensor"],
+    });
+  }
+  const specific = checkAll(obj, checks);
+  if (!specific.success) return specific;
+  return ok(obj as unknown as ShadowEvent);
+}

@@ -1,0 +1,81 @@
+import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+
+/** A live process as /proc shows it right now (undefined once it is gone or a zombie). */
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  sid: number;
+  comm: string;
+  cmdline: string[];
+  exe: string | undefined;
+  status: Record<string, string>;
+}
+
+export function readProc(pid: number): ProcInfo | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const close = stat.lastIndexOf(")");
+    const fields = stat.slice(close + 2).split(" ");
+    if (fields[0] === "Z" || fields[0] === "X") return undefined;
+    const status: Record<string, string> = {};
+    for (const line of readFileSync(`/proc/${pid}/status`, "utf8").split("\n")) {
+      const i = line.indexOf(":");
+      if (i > 0) status[line.slice(0, i)] = line.slice(i + 1).trim();
+    }
+    let exe: string | undefined;
+    try {
+      exe = readlinkSync(`/proc/${pid}/exe`);
+    } catch {
+      exe = undefined; // another user's process, or a kernel thread
+    }
+    return {
+      pid,
+      ppid: Number(fields[1]),
+      sid: Number(fields[3]),
+      comm: stat.slice(stat.indexOf("(") + 1, close),
+      cmdline: readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean),
+      exe,
+      status,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+export function allPids(): number[] {
+  return readdirSync("/proc")
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
+}
+
+export function isAlive(pid: number): boolean {
+  return readProc(pid) !== undefined;
+}
+
+/** Namespaces of a process as inode links, for comparing isolation between parent and child. */
+export function namespaces(pid: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  try {
+    for (const ns of readdirSync(`/proc/${pid}/ns`)) out[ns] = readlinkSync(`/proc/${pid}/ns/${ns}`);
+  } catch {
+    /* gone */
+  }
+  return out;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls until `check` returns a value, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(20);
+  }
+}
