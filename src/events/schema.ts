@@ -19,7 +19,7 @@ export const EVENT_KINDS = {
   },
   ns: { syscall: "string", flags: "string?" },
   open: { path: "string", flags: "string[]", fd: "number?" },
-  write: { path: "string", fd: "number?", bytes: "number", count: "number?" },
+  write: { path: "string", fd: "number?", bytes: "number", count: "number?", secrets: "string[]?" },
   rename: { from: "string", to: "string" },
   unlink: { path: "string" },
   chmod: { path: "string", mode: "string" },
