@@ -2,8 +2,10 @@ import { ShadowError, UsageError } from "../util/result.js";
 import { wantsHelp } from "./args.js";
 import type { Command } from "./command.js";
 import { imdCommand } from "./imd.js";
+import { observeCommand } from "./observe.js";
+import { sensorsCommand } from "./sensors.js";
 
-const COMMANDS: Command[] = [imdCommand];
+const COMMANDS: Command[] = [observeCommand, sensorsCommand, imdCommand];
 
 const USAGE = `shadow-signals - watch a Linux daemon from the outside and write a security report
 

@@ -29,6 +29,7 @@ export const EVENT_KINDS = {
   listen: { family: "string?", address: "string?", port: "number?", unixPath: "string?" },
   accept: { family: "string?", address: "string?", port: "number?", unixPath: "string?" },
   signal: { signal: "string", fromPid: "number?" },
+  reparent: { from: "number", to: "number" },
   gap: { ms: "number", reason: "string" },
 } as const;
 
@@ -41,6 +42,8 @@ export const COMMON_FIELDS = {
   comm: "string",
   sensor: "string",
   err: "string?",
+  /** Set when the sensor inferred the event rather than saw it (e.g. procfs between two scans). */
+  inferred: "boolean?",
 } as const;
 
 export const SENSOR_NAMES = ["procfs", "ptrace", "ebpf"] as const;

@@ -1,0 +1,48 @@
+import { readFileSync } from "node:fs";
+
+/** The fields of /proc/PID/stat that the lab uses. comm may hold spaces and parentheses. */
+export interface ProcStat {
+  pid: number;
+  comm: string;
+  state: string;
+  ppid: number;
+  pgrp: number;
+  sid: number;
+  /** Clock ticks after boot. */
+  starttime: number;
+}
+
+export function parseStat(text: string): ProcStat | undefined {
+  const open = text.indexOf("(");
+  const close = text.lastIndexOf(")");
+  if (open < 0 || close < open) return undefined;
+  const f = text.slice(close + 2).split(" ");
+  if (f.length < 20) return undefined;
+  return {
+    pid: Number(text.slice(0, open).trim()),
+    comm: text.slice(open + 1, close),
+    state: f[0]!,
+    ppid: Number(f[1]),
+    pgrp: Number(f[2]),
+    sid: Number(f[3]),
+    starttime: Number(f[19]),
+  };
+}
+
+export function readStat(pid: number): ProcStat | undefined {
+  try {
+    return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+let bootMs: number | undefined;
+/** Epoch milliseconds of a process start, from its starttime in clock ticks (USER_HZ = 100 on Linux). */
+export function startEpochMs(starttime: number): number {
+  if (bootMs === undefined) {
+    const btime = /^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1];
+    bootMs = Number(btime) * 1000;
+  }
+  return bootMs + starttime * 10;
+}

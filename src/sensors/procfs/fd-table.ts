@@ -1,0 +1,53 @@
+import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { parseFdinfoFlags } from "../../proc/fdinfo.js";
+import { parseNetTable, parseUnixTable, type NetRow } from "../../proc/net.js";
+
+/** A process's open fds: fd number -> link target (`/etc/x`, `socket:[123]`, `pipe:[9]`). */
+export function readFds(pid: number): Map<number, string> {
+  const out = new Map<number, string>();
+  let names: string[];
+  try {
+    names = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    try {
+      out.set(Number(n), readlinkSync(`/proc/${pid}/fd/${n}`));
+    } catch {
+      /* closed between readdir and readlink */
+    }
+  }
+  return out;
+}
+
+export function readFdFlags(pid: number, fd: number): string[] {
+  try {
+    return parseFdinfoFlags(readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8"));
+  } catch {
+    return [];
+  }
+}
+
+export type SocketInfo = { kind: "inet"; row: NetRow } | { kind: "unix"; path?: string; listening: boolean };
+
+/** Socket inode -> endpoints, from the network namespace of `pid`. Read once per scan when needed. */
+export function readSockets(pid: number): Map<number, SocketInfo> {
+  const out = new Map<number, SocketInfo>();
+  for (const proto of ["tcp", "tcp6", "udp", "udp6"] as const) {
+    try {
+      for (const row of parseNetTable(readFileSync(`/proc/${pid}/net/${proto}`, "utf8"), proto))
+        out.set(row.inode, { kind: "inet", row });
+    } catch {
+      /* no such table */
+    }
+  }
+  try {
+    for (const u of parseUnixTable(readFileSync(`/proc/${pid}/net/unix`, "utf8"))) {
+      out.set(u.inode, { kind: "unix", listening: u.listening, ...(u.path ? { path: u.path } : {}) });
+    }
+  } catch {
+    /* gone */
+  }
+  return out;
+}

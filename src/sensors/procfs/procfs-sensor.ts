@@ -1,0 +1,275 @@
+import { readFileSync, readdirSync, readlinkSync, watch, type FSWatcher } from "node:fs";
+import path from "node:path";
+import type { RawEvent } from "../../events/schema.js";
+import { readStat, startEpochMs, type ProcStat } from "../../proc/stat.js";
+import { readStatus } from "../../proc/status.js";
+import type { Sensor, SensorContext, SensorStats } from "../sensor.js";
+import { readFdFlags, readFds, readSockets, type SocketInfo } from "./fd-table.js";
+import watchDirs from "../../data/procfs-watch-dirs.json" with { type: "json" };
+
+interface Known {
+  stat: ProcStat;
+  creds: string;
+  fds: Map<number, string>;
+}
+
+const safeRead = (p: string) => {
+  try {
+    return readFileSync(p, "utf8");
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The unprivileged sensor: polls /proc (every 100 ms by default) and rescans at once when inotify
+ * reports activity in the usual directories, as pspy does. Follows the whole tree, including
+ * descendants that detach, through parent links and the session marker in their environment.
+ */
+export class ProcfsSensor implements Sensor {
+  readonly name = "procfs" as const;
+  private readonly known = new Map<number, Known>();
+  private readonly outsiders = new Map<number, number>(); // pid -> starttime, checked and not ours
+  private readonly s: SensorStats = { events: 0, dropped: 0, errors: 0, status: "idle" };
+  private timer: NodeJS.Timeout | undefined;
+  private watchers: FSWatcher[] = [];
+  private ctx: SensorContext | undefined;
+  private rescanQueued = false;
+
+  constructor(
+    private readonly intervalMs = 100,
+    private readonly extraWatchRoots: string[] = [],
+  ) {}
+
+  async probe() {
+    try {
+      readdirSync("/proc/self/fd");
+      return {
+        usable: true,
+        reason: `/proc readable; polls every ${this.intervalMs} ms plus inotify rescans (no root needed)`,
+      };
+    } catch {
+      return { usable: false, reason: "/proc is not mounted or not readable" };
+    }
+  }
+
+  async start(ctx: SensorContext): Promise<void> {
+    this.ctx = ctx;
+    this.s.status = "running";
+    this.scan();
+    this.timer = setInterval(() => this.scan(), this.intervalMs);
+    for (const root of ["/", ...this.extraWatchRoots]) {
+      for (const dir of watchDirs.dirs) {
+        try {
+          const w = watch(path.join(root, dir), { persistent: false }, () => this.queueRescan());
+          w.on("error", () => undefined);
+          this.watchers.push(w);
+        } catch {
+          /* directory absent */
+        }
+      }
+    }
+  }
+
+  private queueRescan(): void {
+    if (this.rescanQueued) return;
+    this.rescanQueued = true;
+    setImmediate(() => {
+      this.rescanQueued = false;
+      this.scan();
+    });
+  }
+
+  private emit(e: RawEvent): void {
+    this.s.events++;
+    this.ctx!.emit(e);
+  }
+
+  /** One pass over /proc. */
+  scan(): void {
+    const ctx = this.ctx;
+    if (!ctx) return;
+    let names: string[];
+    try {
+      names = readdirSync("/proc");
+    } catch (err) {
+      this.s.errors++;
+      this.s.status = "failed";
+      this.s.detail = `cannot read /proc: ${(err as Error).message}`;
+      ctx.onFailure(this.s.detail);
+      return;
+    }
+    const alive = new Set<number>();
+    let sockets: Map<number, SocketInfo> | undefined;
+    const socketsNow = () => (sockets ??= readSockets(ctx.tree.rootPid));
+    // Parents before children: ascending pids is close enough, and a second pass catches the rest.
+    const pids = names
+      .filter((n) => n.charCodeAt(0) <= 57)
+      .map(Number)
+      .sort((a, b) => a - b);
+    for (let pass = 0; pass < 2; pass++) {
+      for (const pid of pids) {
+        if (this.known.has(pid)) {
+          if (pass === 0) this.update(pid, alive, socketsNow);
+          continue;
+        }
+        const stat = readStat(pid);
+        if (!stat) continue;
+        if (this.outsiders.get(pid) === stat.starttime) continue;
+        if (ctx.tree.has(pid) || this.known.has(stat.ppid) || this.hasMarker(pid)) {
+          this.adopt(pid, stat, socketsNow);
+          alive.add(pid);
+        } else if (pass === 1) this.outsiders.set(pid, stat.starttime);
+      }
+    }
+    for (const [pid, k] of this.known) {
+      if (alive.has(pid)) continue;
+      this.known.delete(pid);
+      this.emit({
+        kind: "exit",
+        ts: Date.now(),
+        pid,
+        ppid: k.stat.ppid,
+        comm: k.stat.comm,
+        sensor: "procfs",
+        inferred: true,
+      });
+    }
+  }
+
+  private hasMarker(pid: number): boolean {
+    const marker = this.ctx!.tree.marker;
+    return marker !== undefined && (safeRead(`/proc/${pid}/environ`)?.includes(marker) ?? false);
+  }
+
+  private adopt(pid: number, stat: ProcStat, sockets: () => Map<number, SocketInfo>): void {
+    const ctx = this.ctx!;
+    ctx.tree.add(pid);
+    const ts = startEpochMs(stat.starttime);
+    const base = { ts, pid, ppid: stat.ppid, comm: stat.comm, sensor: "procfs" as const };
+    const parent = this.known.get(stat.ppid);
+    if (parent)
+      this.emit({
+        ...base,
+        kind: "fork",
+        pid: stat.ppid,
+        ppid: parent.stat.ppid,
+        comm: parent.stat.comm,
+        child: pid,
+      });
+    let exe = "";
+    try {
+      exe = readlinkSync(`/proc/${pid}/exe`);
+    } catch {
+      /* kernel thread or no permission */
+    }
+    const argv = (safeRead(`/proc/${pid}/cmdline`) ?? "").split("\0").filter(Boolean);
+    let cwd: string | undefined;
+    try {
+      cwd = readlinkSync(`/proc/${pid}/cwd`);
+    } catch {
+      cwd = undefined;
+    }
+    this.emit({ ...base, kind: "exec", path: exe, argv, ...(cwd ? { cwd } : {}) });
+    if (stat.sid === pid && (!parent || parent.stat.sid !== pid)) this.emit({ ...base, kind: "setsid" });
+    const status = readStatus(pid);
+    this.known.set(pid, {
+      stat,
+      creds: status ? JSON.stringify([status.uid, status.gid, status.capEff]) : "",
+      fds: new Map(),
+    });
+    this.diffFds(pid, sockets);
+  }
+
+  private update(pid: number, alive: Set<number>, sockets: () => Map<number, SocketInfo>): void {
+    const k = this.known.get(pid)!;
+    const stat = readStat(pid);
+    if (!stat || stat.state === "Z" || stat.starttime !== k.stat.starttime) return;
+    alive.add(pid);
+    const base = { ts: Date.now(), pid, ppid: stat.ppid, comm: stat.comm, sensor: "procfs" as const };
+    if (stat.comm !== k.stat.comm) this.emit({ ...base, kind: "comm", name: stat.comm, inferred: true });
+    if (stat.ppid !== k.stat.ppid) this.emit({ ...base, kind: "reparent", from: k.stat.ppid, to: stat.ppid });
+    if (stat.sid !== k.stat.sid && stat.sid === pid) this.emit({ ...base, kind: "setsid", inferred: true });
+    const status = readStatus(pid);
+    const creds = status ? JSON.stringify([status.uid, status.gid, status.capEff]) : k.creds;
+    if (status && creds !== k.creds) {
+      this.emit({
+        ...base,
+        kind: "cred",
+        syscall: "procfs",
+        uid: status.uid[0]!,
+        euid: status.uid[1]!,
+        gid: status.gid[0]!,
+        egid: status.gid[1]!,
+        caps: status.capEff,
+        inferred: true,
+      });
+    }
+    k.stat = stat;
+    k.creds = creds;
+    this.diffFds(pid, sockets);
+  }
+
+  /** New fds since the last scan become open/connect/listen events. */
+  private diffFds(pid: number, sockets: () => Map<number, SocketInfo>): void {
+    const k = this.known.get(pid)!;
+    const now = readFds(pid);
+    const base = {
+      ts: Date.now(),
+      pid,
+      ppid: k.stat.ppid,
+      comm: k.stat.comm,
+      sensor: "procfs" as const,
+      inferred: true,
+    };
+    for (const [fd, target] of now) {
+      if (k.fds.get(fd) === target) continue;
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      if (inode) {
+        const info = sockets().get(Number(inode));
+        if (info?.kind === "inet") {
+          const { row } = info;
+          const family = row.proto.endsWith("6") ? "inet6" : "inet";
+          if (row.state === "LISTEN")
+            this.emit({ ...base, kind: "listen", family, address: row.local.address, port: row.local.port });
+          else if (row.remote.port !== 0)
+            this.emit({
+              ...base,
+              kind: "connect",
+              family,
+              address: row.remote.address,
+              port: row.remote.port,
+            });
+        } else if (info?.kind === "unix" && info.path) {
+          this.emit({
+            ...base,
+            kind: info.listening ? "listen" : "connect",
+            family: "unix",
+            unixPath: info.path,
+          });
+        }
+      } else if (target.startsWith("/")) {
+        this.emit({
+          ...base,
+          kind: "open",
+          path: target.replace(/ \(deleted\)$/, ""),
+          flags: readFdFlags(pid, fd),
+          fd,
+        });
+      }
+    }
+    k.fds = now;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.scan(); // a last look: exits and fds since the previous pass
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
+    if (this.s.status === "running") this.s.status = "stopped";
+  }
+
+  stats(): SensorStats {
+    return { ...this.s };
+  }
+}

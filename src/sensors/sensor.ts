@@ -1,0 +1,49 @@
+import type { RawEvent, SensorName } from "../events/schema.js";
+
+/** Whether a sensor can run here, and if not, why (shown by `sensors` and in every report). */
+export interface ProbeResult {
+  usable: boolean;
+  reason: string;
+}
+
+export interface SensorStats {
+  events: number;
+  dropped: number;
+  errors: number;
+  status: "idle" | "running" | "stopped" | "failed";
+  /** Why it failed, or what it noticed (e.g. lost events). */
+  detail?: string;
+}
+
+/** The tree under observation, shared by all sensors: any of them can add a descendant. */
+export interface ObservedTree {
+  readonly rootPid: number;
+  /** Set for a command we launched: every descendant inherits it in its environment. */
+  readonly marker?: string;
+  has(pid: number): boolean;
+  add(pid: number): void;
+  pids(): Iterable<number>;
+}
+
+export interface SensorContext {
+  tree: ObservedTree;
+  emit(event: RawEvent): void;
+  /** Scratch space for the sensor (raw logs), inside the session's out dir. */
+  workDir: string;
+  /** Called when the sensor dies mid-session: the others go on. */
+  onFailure(reason: string): void;
+}
+
+/** A source of events. Small on purpose: name, probe, start, stop, stats. */
+export interface Sensor {
+  readonly name: SensorName;
+  probe(): Promise<ProbeResult>;
+  /**
+   * For `observe -- CMD`: a sensor that must own the process (ptrace) wraps the launcher command.
+   * Others leave it undefined and attach to the pid once it is known.
+   */
+  wrapCommand?(argv: string[], workDir: string): string[];
+  start(ctx: SensorContext): Promise<void>;
+  stop(): Promise<void>;
+  stats(): SensorStats;
+}

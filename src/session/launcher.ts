@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+
+/** The environment variable every process we launch inherits, so we can find its detached descendants. */
+export const MARKER_VAR = "SHADOW_SIGNALS_SESSION";
+
+// Reports its pid on fd 3, waits for a line on fd 4, then becomes the command: the sensors attach
+// to the pid before the command's first instruction runs.
+const GATE = 'echo $$ >&3; read _ <&4; exec "$@" 3>&- 4<&-';
+
+export interface Launched {
+  child: ChildProcess;
+  pid: number;
+  marker: string;
+  release(): void;
+}
+
+/** Starts `argv` stopped at a gate; `wrap` lets a sensor (ptrace) put itself in front. */
+export async function launchGated(argv: string[], wrap: (argv: string[]) => string[]): Promise<Launched> {
+  const id = randomBytes(8).toString("hex");
+  const full = wrap(["/bin/sh", "-c", GATE, "shadow-signals-gate", ...argv]);
+  const child = spawn(full[0]!, full.slice(1), {
+    stdio: ["inherit", "inherit", "inherit", "pipe", "pipe"],
+    env: { ...process.env, [MARKER_VAR]: id },
+  });
+  const pid = await new Promise<number>((resolve, reject) => {
+    let text = "";
+    child.once("error", (err) =>
+      reject(new Error(`cannot start ${full[0]}: ${err.message}`, { cause: err })),
+    );
+    child.once("exit", (code) =>
+      reject(new Error(`${full[0]} exited with ${code} before the command started`)),
+    );
+    (child.stdio[3] as NodeJS.ReadableStream).on("data", (d: Buffer) => {
+      text += d.toString();
+      if (text.includes("\n")) resolve(Number(text.trim()));
+    });
+  });
+  child.removeAllListeners("exit");
+  child.removeAllListeners("error");
+  return {
+    child,
+    pid,
+    marker: `${MARKER_VAR}=${id}`,
+    release: () => (child.stdio[4] as NodeJS.WritableStream).end("go\n"),
+  };
+}

@@ -1,0 +1,97 @@
+import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { readStat, startEpochMs } from "../proc/stat.js";
+import { readStatus, type ProcCreds } from "../proc/status.js";
+
+/** What /proc said about one process when we looked. */
+export interface ProcessSnapshot extends ProcCreds {
+  at: number;
+  comm: string;
+  ppid: number;
+  sid: number;
+  exe?: string;
+  cmdline: string[];
+  cwd?: string;
+  cgroup?: string;
+  ns: Record<string, string>;
+}
+
+/** Everything the session knows about one process of the observed tree. */
+export interface ProcessRecord {
+  pid: number;
+  ppid?: number;
+  comm?: string;
+  started?: number;
+  ended?: number;
+  exitCode?: number;
+  exitSignal?: string;
+  /** ppid changes seen over the session (reparenting to init or a subreaper). */
+  reparented?: { at: number; from: number; to: number }[];
+  snapshots: ProcessSnapshot[];
+}
+
+const safe = <T>(f: () => T): T | undefined => {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+};
+
+export function snapshotProcess(pid: number): ProcessSnapshot | undefined {
+  const stat = readStat(pid);
+  const creds = readStatus(pid);
+  if (!stat || !creds || stat.state === "Z") return undefined;
+  const ns: Record<string, string> = {};
+  for (const n of safe(() => readdirSync(`/proc/${pid}/ns`)) ?? []) {
+    const link = safe(() => readlinkSync(`/proc/${pid}/ns/${n}`));
+    if (link) ns[n] = link;
+  }
+  const exe = safe(() => readlinkSync(`/proc/${pid}/exe`));
+  const cwd = safe(() => readlinkSync(`/proc/${pid}/cwd`));
+  const cgroup = safe(() => readFileSync(`/proc/${pid}/cgroup`, "utf8").trim());
+  return {
+    ...creds,
+    at: Date.now(),
+    comm: stat.comm,
+    ppid: stat.ppid,
+    sid: stat.sid,
+    ...(exe ? { exe } : {}),
+    cmdline: (safe(() => readFileSync(`/proc/${pid}/cmdline`, "utf8")) ?? "").split("\0").filter(Boolean),
+    ...(cwd ? { cwd } : {}),
+    ...(cgroup ? { cgroup } : {}),
+    ns,
+  };
+}
+
+/** The session's process table: one record per pid, snapshots taken when a process is first seen. */
+export class ProcessTable {
+  readonly records = new Map<number, ProcessRecord>();
+
+  get(pid: number): ProcessRecord {
+    let r = this.records.get(pid);
+    if (!r) {
+      r = { pid, snapshots: [] };
+      this.records.set(pid, r);
+    }
+    return r;
+  }
+
+  /** Takes a /proc snapshot now; returns false if the process is already gone. */
+  snapshot(pid: number): boolean {
+    const snap = snapshotProcess(pid);
+    if (!snap) return false;
+    const r = this.get(pid);
+    const last = r.snapshots.at(-1);
+    if (last && last.ppid !== snap.ppid)
+      (r.reparented ??= []).push({ at: snap.at, from: last.ppid, to: snap.ppid });
+    r.snapshots.push(snap);
+    if (r.snapshots.length > 8) r.snapshots.splice(1, 1); // keep the first and the latest few
+    r.ppid ??= snap.ppid;
+    r.comm = snap.comm;
+    if (r.started === undefined) {
+      const stat = readStat(pid);
+      if (stat) r.started = startEpochMs(stat.starttime);
+    }
+    return true;
+  }
+}

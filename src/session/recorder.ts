@@ -1,0 +1,137 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { RawEvent, ShadowEvent } from "../events/schema.js";
+import type { SensorStats } from "../sensors/sensor.js";
+import { ArtifactCollector } from "./artifacts.js";
+import { BoundedQueue } from "./bounded-queue.js";
+import { JsonlWriter } from "./jsonl.js";
+import { ProcessTable } from "./process-table.js";
+import { SessionStore } from "./store.js";
+import type { TargetInfo } from "./target.js";
+import { TreeSet } from "./tree.js";
+
+export interface SensorSummary {
+  name: string;
+  status: string;
+  reason: string;
+  events: number;
+  dropped: number;
+  errors: number;
+}
+
+const WRITE_FLAGS = /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC/;
+
+/**
+ * Turns the sensors' events into a session: stamps the sequence, buffers them in a bounded queue,
+ * writes events.jsonl and session.db in batches, keeps the process table and captures artifacts.
+ * `live` sessions also read /proc and the files as events arrive; imports only record.
+ */
+export class Recorder {
+  readonly queue = new BoundedQueue<ShadowEvent>(200_000);
+  readonly processes = new ProcessTable();
+  readonly artifacts = new ArtifactCollector();
+  readonly store: SessionStore;
+  private readonly jsonl: JsonlWriter;
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  readonly counts = new Map<string, number>();
+  tree: TreeSet | undefined;
+
+  constructor(
+    readonly outDir: string,
+    readonly target: TargetInfo,
+    private readonly live: boolean,
+  ) {
+    mkdirSync(outDir, { recursive: true });
+    this.store = new SessionStore(path.join(outDir, "session.db"));
+    this.jsonl = new JsonlWriter(path.join(outDir, "events.jsonl"));
+    this.store.setMeta("target", target);
+    this.store.setMeta("started", Date.now());
+  }
+
+  observe(rootPid: number, marker?: string): TreeSet {
+    this.tree = new TreeSet(rootPid, marker);
+    if (this.live) this.processes.snapshot(rootPid);
+    return this.tree;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.flush(), 100);
+  }
+
+  readonly emit = (raw: RawEvent): void => {
+    const event = { ...raw, seq: ++this.seq } as ShadowEvent;
+    if (!this.queue.push(event, raw.sensor)) return;
+    this.counts.set(raw.sensor, (this.counts.get(raw.sensor) ?? 0) + 1);
+    if (this.live) this.onLiveEvent(event);
+  };
+
+  /** Runs as the event arrives, so that short-lived processes and files are read before they go. */
+  private onLiveEvent(e: ShadowEvent): void {
+    if (e.kind === "fork" && !e.err) {
+      this.tree?.add(e.child);
+      this.processes.snapshot(e.child);
+    } else if (e.kind === "exec" && !e.err) {
+      this.tree?.add(e.pid);
+      this.processes.snapshot(e.pid);
+    } else if (e.kind === "open" && !e.err && e.flags.some((f) => WRITE_FLAGS.test(f))) {
+      this.artifacts.baseline(e.path);
+      this.artifacts.touched(e.path);
+    } else if ((e.kind === "write" || e.kind === "chmod" || e.kind === "chown") && !e.err) {
+      this.artifacts.touched(e.path);
+    } else if (e.kind === "rename" && !e.err) {
+      this.artifacts.touched(e.to);
+    }
+  }
+
+  private recordLifecycle(e: ShadowEvent): void {
+    const r = this.processes.get(e.pid);
+    r.comm ??= e.comm;
+    if (e.ppid !== undefined) r.ppid ??= e.ppid;
+    if (e.kind === "exec" && !e.err) r.comm = e.comm;
+    else if (e.kind === "fork" && !e.err) {
+      const child = this.processes.get(e.child);
+      child.ppid ??= e.pid;
+      child.started ??= e.ts;
+    } else if (e.kind === "exit") {
+      r.ended ??= e.ts;
+      if (e.code !== undefined) r.exitCode = e.code;
+      if (e.signal !== undefined) r.exitSignal = e.signal;
+    } else if (e.kind === "reparent") (r.reparented ??= []).push({ at: e.ts, from: e.from, to: e.to });
+  }
+
+  flush(): void {
+    const batch = this.queue.drain();
+    for (const e of batch) this.recordLifecycle(e);
+    this.jsonl.write(batch);
+    this.store.addEvents(batch);
+  }
+
+  /** Final flush; records sensors, processes and artifacts; closes the files. */
+  finish(sensors: SensorSummary[]): SensorSummary[] {
+    clearInterval(this.timer);
+    this.flush();
+    this.artifacts.flush();
+    const withDrops = sensors.map((s) => ({ ...s, dropped: s.dropped + this.queue.dropped(s.name) }));
+    for (const s of withDrops) this.store.setSensor(s.name, s);
+    for (const r of this.processes.records.values()) this.store.putJson("processes", r.pid, r);
+    for (const a of this.artifacts.artifacts.values()) this.store.putJson("artifacts", a.path, a);
+    this.store.setMeta("ended", Date.now());
+    this.store.setMeta("sensors", withDrops);
+    this.store.setMeta("events", this.seq);
+    this.jsonl.close();
+    this.store.close();
+    return withDrops;
+  }
+}
+
+export function summarize(name: string, stats: SensorStats, reason: string): SensorSummary {
+  return {
+    name,
+    status: stats.status,
+    reason: stats.detail ?? reason,
+    events: stats.events,
+    dropped: stats.dropped,
+    errors: stats.errors,
+  };
+}
