@@ -1,11 +1,13 @@
 import { ShadowError, UsageError } from "../util/result.js";
 import { wantsHelp } from "./args.js";
 import type { Command } from "./command.js";
+import { analyzeCommand } from "./analyze.js";
 import { imdCommand } from "./imd.js";
+import { labCommand } from "./lab.js";
 import { observeCommand } from "./observe.js";
 import { sensorsCommand } from "./sensors.js";
 
-const COMMANDS: Command[] = [observeCommand, sensorsCommand, imdCommand];
+const COMMANDS: Command[] = [labCommand, observeCommand, analyzeCommand, sensorsCommand, imdCommand];
 
 const USAGE = `shadow-signals - watch a Linux daemon from the outside and write a security report
 

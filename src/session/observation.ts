@@ -95,6 +95,8 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
     process.on("SIGTERM", onSignal);
   });
 
+  // Whatever the target does from here on answers our stop request: its shutdown phase.
+  recorder.store.setMeta("stopRequested", Date.now());
   if (launched) {
     await terminateLaunched(rootPid, launched.marker);
     // The ptrace wrapper (strace) ends when its tracees have; make sure.

@@ -62,6 +62,7 @@ export class SessionStore {
   }
 
   close(): void {
+    this.db.pragma("journal_mode = DELETE"); // leave one self-contained file, no -wal/-shm beside it
     this.db.close();
   }
 }

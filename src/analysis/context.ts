@@ -1,0 +1,28 @@
+import type { ProcessRecord } from "../session/process-table.js";
+import type { Artifact } from "../session/artifacts.js";
+import type { SensorSummary } from "../session/recorder.js";
+import type { TargetInfo } from "../session/target.js";
+import { PathClassifier } from "./paths.js";
+
+/** What every detector may consult besides the event stream. */
+export interface AnalysisContext {
+  target: TargetInfo;
+  rootPid: number | undefined;
+  processes: Map<number, ProcessRecord>;
+  artifacts: Map<string, Artifact>;
+  sensors: SensorSummary[];
+  paths: PathClassifier;
+  /** Session start and end, epoch ms (end known once the stream is read). */
+  startedAt: number;
+  endedAt: number;
+  /** When we asked the target to stop (epoch ms): later events are its shutdown phase. */
+  stopRequestedAt: number | undefined;
+  /** When the root's start-up phase ended (epoch ms), set by the phase tracker as events flow. */
+  steadyFrom: number | undefined;
+  /** True when /proc snapshots exist (a live session), false for an imported log. */
+  live: boolean;
+}
+
+export function makePaths(target: TargetInfo): PathClassifier {
+  return new PathClassifier(target.root ?? "/");
+}

@@ -1,0 +1,79 @@
+import type { ShadowEvent } from "../../events/schema.js";
+import type { AnalysisContext } from "../context.js";
+import type { Detector } from "../detector.js";
+import type { EvidenceSet } from "../evidence-set.js";
+import { credSummary, firstSnapshot, privileged } from "../process-info.js";
+import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
+
+const TEXT: BehaviorText = {
+  behavior: "child-without-isolation",
+  flag: "Flag-2 (methodology)",
+  title: "Privileged child process execution without isolation",
+  primaryRisk: "Privilege inheritance, lateral movement",
+  reasoning:
+    "Helpers launched by privileged daemons are expected to run with reduced privileges: another uid, dropped capabilities, a namespace or a seccomp filter. Full inheritance widens the attack surface to every helper.",
+  impact:
+    "Any compromise or manipulation of a spawned process results in privileged execution, enabling lateral movement or persistence.",
+  inherentGap: "Telemetry does not expose the intent or trust assumptions behind the executed children.",
+  attack: ["T1068", "T1548"],
+};
+
+const SAME_FIELDS = ["capEff", "capBnd", "seccomp", "noNewPrivs"] as const;
+
+/** A privileged process's children keep its uid/gid, capabilities, namespaces, seccomp and no_new_privs. */
+export class ChildWithoutIsolationDetector implements Detector {
+  readonly behavior = TEXT.behavior;
+  readonly kinds = ["exec", "cred", "ns"] as const;
+  private set: EvidenceSet | undefined;
+  private readonly dropped = new Set<number>();
+  private readonly children = new Map<number, { e: ShadowEvent; path: string }>();
+
+  observe(e: ShadowEvent, _ctx: AnalysisContext): void {
+    if (e.kind === "cred" || e.kind === "ns") {
+      if (!e.err) this.dropped.add(e.pid);
+      return;
+    }
+    if (e.kind !== "exec" || e.err || this.children.has(e.pid) || this.children.size > 4096) return;
+    this.children.set(e.pid, { e, path: e.path });
+  }
+
+  finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {
+    for (const [pid, { e, path }] of this.children) {
+      if (pid === ctx.rootPid || this.dropped.has(pid)) continue;
+      const parentPid = ctx.processes.get(pid)?.ppid ?? e.ppid;
+      if (parentPid === undefined || parentPid === pid) continue;
+      const child = firstSnapshot(pid, ctx);
+      const parent = firstSnapshot(parentPid, ctx);
+      if (child && parent) {
+        if (!privileged(parentPid, ctx)) continue;
+        const same =
+          child.uid[1] === parent.uid[1] &&
+          child.gid[1] === parent.gid[1] &&
+          SAME_FIELDS.every((f) => child[f] === parent[f]) &&
+          Object.keys(parent.ns).every((n) => child.ns[n] === parent.ns[n]);
+        if (!same) continue;
+        (this.set ??= newEvidence(ctx)).add(
+          e,
+          `${path} (pid ${pid}) runs as its parent pid ${parentPid}: ${credSummary(child)}, same namespaces`,
+          path,
+        );
+      } else if (!ctx.live && ctx.processes.get(parentPid) !== undefined) {
+        // Imported log: no creds; no setuid/capset/unshare seen between fork and exec.
+        (this.set ??= newEvidence(ctx)).add(
+          e,
+          `${path} (pid ${pid}) started by pid ${parentPid} with no privilege change observed`,
+          path,
+        );
+      }
+    }
+    if (!this.set) return undefined;
+    return buildFinding(ctx, TEXT, this.set, {
+      claim: `The target spawns child processes that inherit its full privilege level (${plural(this.set.count, "child")}): same uid/gid, same effective and bounding capabilities, same namespaces, no seccomp filter, no no_new_privs.`,
+      severity: "high",
+      ...(ctx.live ? {} : { confidence: "low" as const }),
+      blind: {
+        ptrace: "credentials come from /proc snapshots; a child that lives less than a few ms may be missed.",
+      },
+    });
+  }
+}

@@ -1,0 +1,113 @@
+import path from "node:path";
+import type { ShadowEvent } from "../../events/schema.js";
+import type { AnalysisContext } from "../context.js";
+import type { Detector } from "../detector.js";
+import type { EvidenceSet } from "../evidence-set.js";
+import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
+
+const TEXT: BehaviorText = {
+  behavior: "hidden-orphan-process",
+  flag: "Flag-2",
+  title: "Hidden orphan process",
+  primaryRisk: "Covert persistence, evasion",
+  reasoning:
+    "A descendant that starts its own session, is reparented away from the daemon and outlives its parent escapes process-tree based monitoring; a name that imitates a kernel thread hides it from a casual `ps`.",
+  impact:
+    "A detached, masquerading process is a classic persistence and evasion technique: it survives restarts of its parent and blends into kernel threads.",
+  inherentGap:
+    "Telemetry does not reveal what the detached process is for, nor whether it would survive a reboot.",
+  attack: ["T1036.004", "T1036.005", "T1564"],
+};
+
+interface Proc {
+  e: ShadowEvent;
+  setsid: boolean;
+  reparented: boolean;
+  names: Set<string>;
+  exe?: string;
+}
+
+/** Detached descendants (setsid, double fork, reparented) and masquerading names. */
+export class HiddenOrphanDetector implements Detector {
+  readonly behavior = TEXT.behavior;
+  readonly kinds = ["exec", "setsid", "reparent", "comm", "fork", "exit"] as const;
+  private readonly procs = new Map<number, Proc>();
+  private readonly exited = new Map<number, number>();
+  private readonly forkedBy = new Map<number, number>();
+
+  private proc(e: ShadowEvent): Proc {
+    let p = this.procs.get(e.pid);
+    if (!p) {
+      p = { e, setsid: false, reparented: false, names: new Set() };
+      if (this.procs.size < 8192) this.procs.set(e.pid, p);
+    }
+    return p;
+  }
+
+  observe(e: ShadowEvent, _ctx: AnalysisContext): void {
+    if (e.err) return;
+    if (e.kind === "fork") this.forkedBy.set(e.child, e.pid);
+    else if (e.kind === "exit") this.exited.set(e.pid, e.ts);
+    else if (e.kind === "setsid") this.proc(e).setsid = true;
+    else if (e.kind === "reparent") this.proc(e).reparented = true;
+    else if (e.kind === "comm") this.proc(e).names.add(e.name);
+    else if (e.kind === "exec") {
+      const p = this.proc(e);
+      p.exe = e.path;
+      if (e.argv[0]) p.names.add(e.argv[0]);
+      p.names.add(e.comm);
+    }
+  }
+
+  finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {
+    let set: EvidenceSet | undefined;
+    for (const [pid, p] of this.procs) {
+      if (pid === ctx.rootPid) continue;
+      const rec = ctx.processes.get(pid);
+      const snap = rec?.snapshots.at(-1);
+      const creator = this.forkedBy.get(pid) ?? rec?.ppid;
+      const parentGone =
+        creator !== undefined &&
+        this.exited.has(creator) &&
+        (this.exited.get(pid) ?? Infinity) > this.exited.get(creator)!;
+      const reparented =
+        p.reparented ||
+        (rec?.reparented?.length ?? 0) > 0 ||
+        (snap !== undefined && creator !== undefined && snap.ppid !== creator) ||
+        parentGone;
+      const detached = p.setsid || (snap !== undefined && snap.sid === pid);
+      const names = new Set([...p.names, ...(snap ? [snap.comm, snap.cmdline[0] ?? ""] : [])]);
+      const exe = snap?.exe ?? p.exe;
+      const kthreadLike = [...names].find((n) => /^\[.*\]$|^\[kworker|^\[k/.test(n));
+      const deletedExe = exe !== undefined && (/ \(deleted\)$/.test(exe) || exe.startsWith("/memfd:"));
+      const masquerade = kthreadLike !== undefined || deletedExe;
+      if (!(detached && reparented) && !masquerade) continue;
+      const what: string[] = [];
+      if (detached) what.push("called setsid (own session)");
+      if (reparented)
+        what.push(
+          `reparented away from its creator pid ${creator ?? "?"}${snap ? ` to pid ${snap.ppid}` : ""}`,
+        );
+      if (kthreadLike)
+        what.push(
+          `named "${kthreadLike}" like a kernel thread while running ${exe ?? "a user-space binary"}`,
+        );
+      if (deletedExe) what.push(`runs from ${exe}`);
+      (set ??= newEvidence(ctx)).add(
+        p.e,
+        `pid ${pid} (${path.basename(exe ?? "?")}) ${what.join("; ")}`,
+        String(pid),
+      );
+    }
+    if (!set) return undefined;
+    return buildFinding(ctx, TEXT, set, {
+      claim: `The target leaves ${plural(set.count, "detached descendant")} that escape its process tree${set.examples.some((x) => /kernel thread/.test(x.summary)) ? " and masquerade as kernel threads" : ""}.`,
+      severity: "high",
+      blind: {
+        ptrace: "sees setsid and prctl renames but not the reparenting itself, only the parent's exit.",
+        procfs:
+          "misses a launcher that lives less than one scan (~100 ms); the session marker still finds the orphan.",
+      },
+    });
+  }
+}

@@ -1,0 +1,93 @@
+import type { ShadowEvent } from "../../events/schema.js";
+import type { AnalysisContext } from "../context.js";
+import type { Detector } from "../detector.js";
+import { detectPeriod, type Periodicity } from "../periodicity.js";
+import { buildFinding, newEvidence, type BehaviorText } from "./base.js";
+
+const TEXT: BehaviorText = {
+  behavior: "periodic-autonomous-activity",
+  flag: "Flag-3 (methodology)",
+  title: "Periodic autonomous behavior without external triggers",
+  primaryRisk: "Hidden scheduling, blending in",
+  reasoning:
+    "Actions not driven by observable input imply hidden state or internal timers, reducing operator understanding of runtime intent.",
+  impact:
+    "Malicious or unintended behaviour could hide within expected periodic activity, blending persistence with normal daemon operation.",
+  inherentGap: "Telemetry does not expose internal timers, scheduling logic or state transitions.",
+  attack: ["T1053"],
+};
+
+const MAX_KEYS = 256;
+const MAX_TIMES = 2000;
+/** An action within this long after an inbound connection or a signal counts as triggered. */
+const TRIGGER_WINDOW_MS = 1000;
+const WRITE_FLAGS = /O_WRONLY|O_CREAT|O_TRUNC/;
+
+/** Actions (exec, writes, connects) recurring at a stable period with no external trigger before them. */
+export class PeriodicActivityDetector implements Detector {
+  readonly behavior = TEXT.behavior;
+  readonly kinds = ["exec", "open", "rename", "connect", "accept", "signal"] as const;
+  private readonly times = new Map<string, { e: ShadowEvent; ts: number[] }>();
+  private readonly triggers: number[] = [];
+
+  observe(e: ShadowEvent, ctx: AnalysisContext): void {
+    if (e.kind === "accept" || (e.kind === "signal" && e.signal !== "SIGCHLD" && e.signal !== "SIGPIPE")) {
+      if (this.triggers.length < 100_000) this.triggers.push(e.ts);
+      return;
+    }
+    if (e.err || e.pid === undefined) return;
+    let key: string | undefined;
+    if (e.kind === "exec") key = `exec ${e.argv.slice(0, 2).join(" ") || e.path}`;
+    else if (e.kind === "open" && e.flags.some((f) => WRITE_FLAGS.test(f)) && !ctx.paths.isIgnored(e.path))
+      key = `write ${ctx.paths.relative(e.path)}`;
+    else if (e.kind === "rename") key = `rename onto ${ctx.paths.relative(e.to)}`;
+    else if (e.kind === "connect") key = `connect ${e.unixPath ?? `${e.address}:${e.port}`}`;
+    if (!key) return;
+    let slot = this.times.get(key);
+    if (!slot) {
+      if (this.times.size >= MAX_KEYS) return;
+      slot = { e, ts: [] };
+      this.times.set(key, slot);
+    }
+    // Several sensors report the same action: keep one timestamp per beat.
+    if (slot.ts.length > 0 && Math.abs(e.ts - slot.ts.at(-1)!) < 200) return;
+    if (slot.ts.length < MAX_TIMES) slot.ts.push(e.ts);
+  }
+
+  private triggered(ts: number): boolean {
+    return this.triggers.some((t) => t <= ts && ts - t <= TRIGGER_WINDOW_MS);
+  }
+
+  finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {
+    const found: { key: string; e: ShadowEvent; p: Periodicity }[] = [];
+    for (const [key, { e, ts }] of this.times) {
+      const sorted = [...ts].sort((a, b) => a - b);
+      const p = detectPeriod(sorted);
+      if (!p) continue;
+      const triggered = sorted.filter((t) => this.triggered(t)).length;
+      if (triggered > sorted.length / 2) continue;
+      found.push({ key, e, p });
+    }
+    if (found.length === 0) return undefined;
+    found.sort((a, b) => b.p.occurrences - a.p.occurrences);
+    const set = newEvidence(ctx);
+    for (const { key, e, p } of found) {
+      set.add(
+        e,
+        `"${key}" recurs every ${(p.periodMs / 1000).toFixed(2)} s (jitter ${(p.jitter * 100).toFixed(0)}%, ${p.occurrences} times, no inbound connection or signal within ${TRIGGER_WINDOW_MS} ms before)`,
+        key,
+      );
+    }
+    const top = found[0]!;
+    const finding = buildFinding(ctx, TEXT, set, {
+      claim: `The target performs ${found.length} kind(s) of action at a stable period (main rhythm ${(top.p.periodMs / 1000).toFixed(2)} s +-${(top.p.jitter * 100).toFixed(0)}%) that no observable external event precedes: autonomous internal scheduling.`,
+      severity: "medium",
+      blind: {
+        procfs:
+          "sees only actions that leave a process or open fd at a scan; rhythm of short actions is estimated from fewer beats.",
+      },
+    });
+    if (finding) finding.evidence.sort((a, b) => a.ts - b.ts);
+    return finding;
+  }
+}

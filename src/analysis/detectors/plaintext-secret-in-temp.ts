@@ -1,0 +1,61 @@
+import type { ShadowEvent } from "../../events/schema.js";
+import type { AnalysisContext } from "../context.js";
+import type { Detector } from "../detector.js";
+import type { EvidenceSet } from "../evidence-set.js";
+import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
+
+const TEXT: BehaviorText = {
+  behavior: "plaintext-secret-in-temp",
+  flag: "Flag-5",
+  title: "Sensitive data in temp storage",
+  primaryRisk: "Credential exposure",
+  reasoning:
+    "Temp storage is shared, often world-readable and outlives the process; credentials written there in plaintext are exposed to every local user and to forensic recovery.",
+  impact:
+    "Any local user or process able to read the file obtains the credentials and can reuse them against the services they protect.",
+  inherentGap:
+    "Secrets are identified by pattern and entropy; the values are never recorded, so their validity cannot be checked from the report.",
+  attack: ["T1552.001"],
+};
+
+/** Files written under temp storage that hold credential material. Names kind and fingerprint, never the value. */
+export class PlaintextSecretDetector implements Detector {
+  readonly behavior = TEXT.behavior;
+  readonly kinds = ["write", "open", "rename"] as const;
+  private set: EvidenceSet | undefined;
+  private readonly written = new Map<string, ShadowEvent>();
+
+  observe(e: ShadowEvent, ctx: AnalysisContext): void {
+    if (e.err) return;
+    const file = e.kind === "rename" ? e.to : e.kind === "write" || e.kind === "open" ? e.path : undefined;
+    if (!file || !ctx.paths.isTemp(file)) return;
+    if (e.kind === "open" && !e.flags.some((f) => /O_WRONLY|O_RDWR|O_CREAT/.test(f))) return;
+    if (!this.written.has(file) && this.written.size < 4096) this.written.set(file, e);
+    if (e.kind === "write" && e.secrets?.length) {
+      (this.set ??= newEvidence(ctx)).add(e, `writes ${e.secrets.join(", ")} to ${file}`, file);
+    }
+  }
+
+  finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {
+    for (const [file, e] of this.written) {
+      const versions = ctx.artifacts.get(file)?.versions ?? [];
+      const v = versions.find((x) => x.secrets.length > 0);
+      if (!v) continue;
+      const readable = parseInt(v.mode, 8) & 0o044 ? ", readable by others" : "";
+      (this.set ??= newEvidence(ctx)).add(
+        e,
+        `${file} (mode ${v.mode}, owner uid ${v.uid}${readable}) holds ${v.secrets.join(", ")}`,
+        file,
+      );
+    }
+    if (!this.set) return undefined;
+    return buildFinding(ctx, TEXT, this.set, {
+      claim: `The target stores credential material in plaintext in temp storage (${plural(this.set.examples.length, "file")}).`,
+      severity: "high",
+      blind: {
+        procfs:
+          "reads the file's content only if it was captured while the session ran; writes themselves are not seen.",
+      },
+    });
+  }
+}

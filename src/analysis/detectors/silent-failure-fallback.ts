@@ -1,0 +1,116 @@
+import type { ShadowEvent } from "../../events/schema.js";
+import type { AnalysisContext } from "../context.js";
+import type { Detector } from "../detector.js";
+import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
+
+const TEXT: BehaviorText = {
+  behavior: "silent-failure-fallback",
+  flag: "Flag-5 (methodology)",
+  title: "Silent failure and fallback behavior",
+  primaryRisk: "Hidden alternate paths",
+  reasoning:
+    "Silent recovery obscures alternate execution paths and reduces the ability to detect abnormal or degraded behaviour.",
+  impact: "Attackers may intentionally trigger fallback paths to reach alternate logic without detection.",
+  inherentGap: "Telemetry does not capture failure reasons, retry logic or fallback decision paths.",
+  attack: ["T1562"],
+};
+
+const LOG_WINDOW_MS = 2000;
+const IGNORED_ERRNO = new Set(["EAGAIN", "EINTR"]);
+
+interface Failure {
+  e: ShadowEvent;
+  summary: string;
+  key: string;
+}
+
+/** Failed execs and connects, children that exit non-zero, and pauses — with no error written anywhere. */
+export class SilentFailureDetector implements Detector {
+  readonly behavior = TEXT.behavior;
+  readonly kinds = ["exec", "connect", "exit", "write", "open", "fork"] as const;
+  private readonly failures: Failure[] = [];
+  private readonly logWrites: number[] = [];
+  private readonly lastSuccessfulExec = new Map<number, number>();
+  private readonly rootTimes: number[] = [];
+
+  observe(e: ShadowEvent, ctx: AnalysisContext): void {
+    if (e.pid === ctx.rootPid && this.rootTimes.length < 200_000) this.rootTimes.push(e.ts);
+    const add = (summary: string, key: string) => {
+      if (this.failures.length < 5000) this.failures.push({ e, summary, key });
+    };
+    if (e.kind === "write" && !e.err && (e.fd === 2 || ctx.paths.isLog(e.path))) {
+      if (this.logWrites.length < 100_000) this.logWrites.push(e.ts);
+    } else if (e.kind === "open" && !e.err && ctx.paths.isLog(e.path)) {
+      if (this.logWrites.length < 100_000) this.logWrites.push(e.ts);
+    } else if (e.kind === "connect" && e.unixPath === "/dev/log") this.logWrites.push(e.ts);
+    else if (e.kind === "exec" && !e.err) this.lastSuccessfulExec.set(e.pid, e.ts);
+    else if (e.kind === "exec" && e.err && !IGNORED_ERRNO.has(e.err))
+      add(`exec of ${e.path} failed (${e.err})`, `exec:${e.path}`);
+    else if (e.kind === "connect" && e.err)
+      add(
+        `connect to ${e.unixPath ?? `${e.address}:${e.port}`} failed (${e.err})`,
+        `connect:${e.unixPath ?? e.port}`,
+      );
+    else if (
+      e.kind === "exit" &&
+      e.pid !== ctx.rootPid &&
+      ((e.code !== undefined && e.code !== 0) || e.signal)
+    ) {
+      add(
+        `child ${e.comm} (pid ${e.pid}) ${e.signal ? `was killed by ${e.signal}` : `exited with status ${e.code}`}`,
+        `exit:${e.comm}:${e.code ?? e.signal}`,
+      );
+    }
+  }
+
+  finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {
+    const set = newEvidence(ctx);
+    // Exits we caused while stopping the target are not failures.
+    const endGrace = ctx.stopRequestedAt ?? ctx.endedAt - 2000;
+    for (const f of this.failures) {
+      if (f.e.ts >= endGrace) continue;
+      // An exec that fails and is followed by a successful one in the same process is a $PATH walk.
+      if (f.e.kind === "exec") {
+        const ok = this.lastSuccessfulExec.get(f.e.pid);
+        if (ok !== undefined && ok >= f.e.ts && ok - f.e.ts < 100) continue;
+      }
+      const logged = this.logWrites.some((t) => t >= f.e.ts - 200 && t - f.e.ts <= LOG_WINDOW_MS);
+      if (logged) continue;
+      set.add(
+        f.e,
+        `${f.summary}; nothing written to stderr, a log or syslog within ${LOG_WINDOW_MS / 1000} s, and the daemon carried on`,
+        f.key,
+      );
+    }
+    // Pauses: the root stays alive but goes quiet for far longer than its usual rhythm.
+    const times = [...this.rootTimes].sort((a, b) => a - b);
+    const gaps: number[] = [];
+    for (let i = 1; i < times.length; i++) gaps.push(times[i]! - times[i - 1]!);
+    const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)] ?? 0;
+    const beats = gaps.filter((g) => g > 500).sort((a, b) => a - b);
+    const usual = beats[Math.floor(beats.length / 2)] ?? median;
+    for (let i = 0; i < gaps.length && usual > 0; i++) {
+      if (gaps[i]! >= Math.max(3 * usual, 3000) && times[i + 1]! < endGrace) {
+        const e = {
+          ts: times[i]!,
+          pid: ctx.rootPid ?? 0,
+          comm: ctx.processes.get(ctx.rootPid ?? 0)?.comm ?? "?",
+          sensor: "analysis",
+          inferred: true,
+        } as const;
+        set.add(
+          e,
+          `telemetry gap of ${(gaps[i]! / 1000).toFixed(1)} s (usual rhythm ${(usual / 1000).toFixed(1)} s) while the process stayed alive`,
+          `gap:${i}`,
+        );
+      }
+    }
+    return buildFinding(ctx, TEXT, set, {
+      claim: `The target exhibits failure handling that leaves no error signal (${plural(set.count, "occurrence")}): failed executions, failing children or pauses, and it continues along another path.`,
+      severity: "medium",
+      blind: {
+        procfs: "cannot see failed syscalls or exit codes; only pauses and vanished children are visible.",
+      },
+    });
+  }
+}

@@ -1,0 +1,30 @@
+/** One cited event in a finding. `ts` is seconds since the session started. */
+export interface Evidence {
+  ts: number;
+  pid: number;
+  comm: string;
+  sensor: string;
+  summary: string;
+}
+
+export type Severity = "info" | "low" | "medium" | "high" | "critical";
+export type Confidence = "low" | "medium" | "high";
+
+/** A behaviour seen in the session: every occurrence aggregated, as in report.json. */
+export interface Finding {
+  behavior: string;
+  flag: string;
+  title: string;
+  severity: Severity;
+  confidence: Confidence;
+  claim: string;
+  evidence: Evidence[];
+  /** All occurrences, of which `evidence` cites a few. */
+  occurrences: number;
+  reasoning: string;
+  impact: string;
+  visibilityGap: string;
+  attack: string[];
+  sensors: string[];
+  primaryRisk: string;
+}

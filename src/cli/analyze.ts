@@ -1,0 +1,51 @@
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { importFile } from "../session/import.js";
+import { ShadowError, UsageError, formatIssue } from "../util/result.js";
+import { parseCommandArgs } from "./args.js";
+import type { Command } from "./command.js";
+import { resolveOutDir } from "./out-dir.js";
+import { writeReports } from "./write-reports.js";
+
+export const analyzeCommand: Command = {
+  name: "analyze",
+  summary: "analyse a session dir, an events.jsonl or a strace log, and write the reports",
+  help: `Usage: shadow-signals analyze INPUT [--out DIR]
+
+INPUT is one of:
+  a session dir     (events.jsonl + session.db): reports are (re)written in place unless --out
+  an events.jsonl   one normalized event per line
+  a strace log      captured elsewhere with: strace -f -ttt -yy -s 256 -o FILE CMD
+                    (one FILE.PID of -ff works too; unfinished/resumed lines are joined)
+
+Bad lines are reported with file:line and skipped; the valid events around them are kept.
+Imported logs carry no /proc snapshots, so findings that need credentials have lower confidence.
+
+Example:
+  strace -f -ttt -yy -s 256 -o /tmp/cron.log -p $(pgrep -o cron) & sleep 120; kill %1
+  shadow-signals analyze /tmp/cron.log`,
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs(argv, { out: { type: "string" } });
+    const input = positionals[0];
+    if (!input || positionals.length > 1) throw new UsageError("give exactly one INPUT");
+    if (!existsSync(input)) throw new ShadowError(`${input}: no such file or directory`);
+    const warn = (i: Parameters<typeof formatIssue>[0]) =>
+      process.stderr.write(`shadow-signals: warning: ${formatIssue(i)}\n`);
+    if (statSync(input).isDirectory()) {
+      if (!existsSync(path.join(input, "session.db")))
+        throw new ShadowError(`${input}: not a session dir (no session.db)`);
+      if (values.out) throw new UsageError("--out is for files; a session dir is analysed in place");
+      await writeReports(path.resolve(input), { quiet: false });
+      return 0;
+    }
+    const outDir = resolveOutDir(values.out, path.basename(input));
+    let shown = 0;
+    const { events, format } = await importFile(input, outDir, (i) => {
+      if (++shown <= 20) warn(i);
+    });
+    if (shown > 20) process.stderr.write(`shadow-signals: warning: ${shown - 20} more issue(s) not shown\n`);
+    process.stderr.write(`shadow-signals: imported ${events} events from ${format} ${input}\n`);
+    await writeReports(outDir, { quiet: false });
+    return 0;
+  },
+};

@@ -1,0 +1,120 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PEER_SCRIPT } from "../lab/imd/peer-service.js";
+import { selectSensors } from "../sensors/select.js";
+import { observe } from "../session/observation.js";
+import { parseDuration } from "../util/duration.js";
+import { ShadowError } from "../util/result.js";
+import { parseCommandArgs } from "./args.js";
+import type { Command } from "./command.js";
+import { resolveOutDir } from "./out-dir.js";
+import { writeReports } from "./write-reports.js";
+
+const BIN = fileURLToPath(new URL("../../../bin/shadow-signals", import.meta.url));
+
+/** Starts the peer service IMD talks to, as its own process; resolves once it listens. */
+async function startPeer(port: number, socket: string) {
+  const peer = spawn(process.execPath, [PEER_SCRIPT, "--port", String(port), "--socket", socket], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  peer.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    peer.stdout!.once("data", () => resolve());
+    peer.once("exit", (code) =>
+      reject(new ShadowError(`the lab's peer service exited (${code}): ${err.trim()}`)),
+    );
+  });
+  peer.removeAllListeners("exit");
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (peer.exitCode !== null) return resolve();
+        peer.once("exit", () => resolve());
+        peer.kill("SIGTERM");
+      }),
+  };
+}
+
+export const labCommand: Command = {
+  name: "lab",
+  summary: "run IMD and its local peer, observe them, and write the report (the lab's main job)",
+  help: `Usage: shadow-signals lab [--duration 60s] [--out DIR] [--sensors auto|LIST] [--benign] [--root DIR]
+
+Starts the lab: IMD (the Infrastructure Management Daemon) and the local service it talks to,
+observes IMD with the chosen sensors, stops both, and writes report.md and report.json — the
+seed report, reproduced with real evidence. Nothing is left running afterwards.
+
+Options:
+  --duration D   how long to observe (default 60s; 45s is enough for every behaviour)
+  --out DIR      out dir (default: a new folder under ./shadow-signals-sessions/)
+  --sensors S    auto (every usable sensor) or a list such as procfs,ptrace
+  --benign       the negative control: IMD only answers requests; the report should be empty
+  --root DIR     IMD's root (default: / as root, so its writes hit real system paths and are
+                 removed at the end; a private temp dir otherwise)
+
+The out dir also holds imd-ground-truth.json: what IMD really did, for scoring the findings.
+
+Examples:
+  sudo shadow-signals lab --duration 45s
+  shadow-signals lab --sensors procfs --duration 30s`,
+  async run(argv) {
+    const { values } = parseCommandArgs(argv, {
+      duration: { type: "string" },
+      out: { type: "string" },
+      sensors: { type: "string" },
+      benign: { type: "boolean" },
+      root: { type: "string" },
+    });
+    const durationMs = parseDuration(values.duration ?? "60s");
+    const benign = values.benign === true;
+    const selection = await selectSensors(values.sensors ?? "auto");
+    for (const s of selection.skipped)
+      process.stderr.write(`shadow-signals: sensor ${s.name} unavailable: ${s.reason}\n`);
+    const outDir = resolveOutDir(values.out, benign ? "imd-benign" : "imd");
+    const isRoot = process.geteuid?.() === 0;
+    const root = path.resolve(values.root ?? (isRoot ? "/" : path.join(outDir, "imd-root")));
+    if (!values.root && !isRoot) mkdirSync(root, { recursive: true });
+    const port = 40_000 + Math.floor(Math.random() * 20_000);
+    const peerSocketRel = "/run/imd-peer.sock";
+    mkdirSync(path.join(root, "run"), { recursive: true });
+    const config = path.join(outDir, "imd.conf");
+    writeFileSync(
+      config,
+      `# written by shadow-signals lab\npeer_port = ${port}\npeer_socket = ${peerSocketRel}\n`,
+    );
+    const truth = path.join(outDir, "imd-ground-truth.json");
+    const peer = benign ? undefined : await startPeer(port, path.join(root, peerSocketRel));
+    try {
+      const argvImd = [
+        process.execPath,
+        BIN,
+        "imd",
+        "--root",
+        root,
+        "--config",
+        config,
+        "--ground-truth",
+        truth,
+        ...(benign ? ["--benign"] : []),
+      ];
+      process.stderr.write(
+        `shadow-signals lab: observing IMD${benign ? " (benign)" : ""} for ${values.duration ?? "60s"} with ${selection.active.map((a) => a.sensor.name).join(", ")}\n`,
+      );
+      await observe({
+        outDir,
+        durationMs,
+        selection,
+        target: { argv: argvImd },
+        info: { kind: "lab", label: benign ? "IMD (benign)" : "IMD", argv: argvImd, root },
+        progress: process.stderr.isTTY === true,
+      });
+    } finally {
+      await peer?.stop();
+    }
+    await writeReports(outDir, { quiet: false });
+    return 0;
+  },
+};

@@ -1,0 +1,46 @@
+import type { ReportModel } from "./report-model.js";
+
+/** report.json, schema shadow-signals/report@1 (see DESIGN.md). */
+export function renderJson(m: ReportModel): string {
+  const report = {
+    schema: "shadow-signals/report@1",
+    target: m.target,
+    session: {
+      started: new Date(m.started).toISOString(),
+      ended: new Date(m.ended).toISOString(),
+      events: m.events,
+      processes: m.processes,
+      sensors: m.sensors.map((s) => ({
+        name: s.name,
+        status: s.status,
+        events: s.events,
+        dropped: s.dropped,
+        reason: s.reason,
+      })),
+    },
+    findings: m.findings.map((f) => ({
+      behavior: f.behavior,
+      flag: f.flag,
+      title: f.title,
+      severity: f.severity,
+      confidence: f.confidence,
+      claim: f.claim,
+      occurrences: f.occurrences,
+      evidence: f.evidence,
+      reasoning: f.reasoning,
+      impact: f.impact,
+      visibilityGap: f.visibilityGap,
+      attack: f.attack,
+      sensors: f.sensors,
+    })),
+    summary: m.findings.map((f, i) => ({
+      flag: `Flag-${i + 1}`,
+      behavior: f.behavior,
+      title: f.title,
+      primaryRisk: f.primaryRisk,
+      severity: f.severity,
+    })),
+    notFound: m.notFound,
+  };
+  return JSON.stringify(report, null, 2) + "\n";
+}

@@ -1,0 +1,95 @@
+import { formatDuration } from "../util/duration.js";
+import type { ReportModel } from "./report-model.js";
+
+const bullet = (s: string) => `- ${s}`;
+
+/** report.md in the seed report's structure, with the session's real evidence. */
+export function renderMarkdown(m: ReportModel): string {
+  const out: string[] = [];
+  const used = m.sensors.filter((s) => s.status !== "unavailable");
+  out.push(
+    "# Shadow Signals: Runtime Telemetry Research Lab",
+    "",
+    `## Runtime Security Analysis Report – ${m.target.label}`,
+    "",
+  );
+  out.push("### Methodology", "");
+  out.push(
+    `The investigation was performed using runtime observation only. The target (${m.target.kind}: \`${m.target.label}\`) was observed for ${formatDuration(m.ended - m.started)} ` +
+      `with the sensors ${used.map((s) => `**${s.name}**`).join(", ") || "(none: imported log)"}. ` +
+      `${m.events} events from ${m.processes} processes were correlated across telemetry, process metadata in /proc, filesystem artifacts and timing. ` +
+      "No code modification, instrumentation or exploitation was performed; all findings derive from observable runtime behaviour.",
+    "",
+  );
+  out.push("| sensor | status | events | dropped | note |", "| --- | --- | --- | --- | --- |");
+  for (const s of m.sensors)
+    out.push(`| ${s.name} | ${s.status} | ${s.events} | ${s.dropped} | ${s.reason.replace(/\|/g, "\\|")} |`);
+  out.push("");
+  m.findings.forEach((f, i) => {
+    out.push(`### Flag-${i + 1}: ${f.title}`, "");
+    out.push(
+      `\`${f.behavior}\` · severity **${f.severity}** · confidence **${f.confidence}** · ${f.occurrences} occurrence(s) · sensors: ${f.sensors.join(", ")}${f.attack.length ? ` · ATT&CK ${f.attack.join(", ")}` : ""}`,
+      "",
+    );
+    out.push("#### Claim", "", f.claim, "");
+    out.push("#### Evidence", "");
+    for (const e of f.evidence)
+      out.push(
+        bullet(
+          `+${e.ts.toFixed(2)} s · pid ${e.pid} (${e.comm}) · ${e.sensor} — ${e.summary.replace(/\n/g, " ")}`,
+        ),
+      );
+    out.push(
+      "",
+      "#### Reasoning",
+      "",
+      f.reasoning,
+      "",
+      "#### Security Impact",
+      "",
+      f.impact,
+      "",
+      "#### Visibility Gap",
+      "",
+      f.visibilityGap,
+      "",
+    );
+  });
+  if (m.findings.length === 0) out.push("No behaviour of the catalogue was observed.", "");
+  out.push(
+    "---",
+    "",
+    "## Summary of Findings",
+    "",
+    "| Flag | Behavior | Primary Risk |",
+    "| --- | --- | --- |",
+  );
+  m.findings.forEach((f, i) => out.push(`| Flag-${i + 1} | ${f.title} | ${f.primaryRisk} |`));
+  out.push("");
+  if (m.notFound.length) {
+    out.push(
+      "### Not observed",
+      "",
+      "What was not found, and whether the sensors in use could have seen it:",
+      "",
+    );
+    for (const n of m.notFound) out.push(bullet(`\`${n.behavior}\`: ${n.note}`));
+    out.push("");
+  }
+  out.push("---", "", "## Conclusion", "");
+  if (m.findings.length) {
+    out.push(
+      `The target exhibits ${m.findings.length} distinct security-relevant behaviour(s) that represent potential attack surfaces or would be of interest during security monitoring:`,
+      "",
+    );
+    m.findings.forEach((f, i) => out.push(`${i + 1}. **${f.title}** — ${f.primaryRisk.toLowerCase()}`));
+    out.push(
+      "",
+      "These findings show what runtime behavioural analysis reveals beyond static analysis or documentation, and the visibility gaps above say what it could not.",
+    );
+  } else
+    out.push(
+      "Within the limits stated above, the observed runtime behaviour raised no flag of the catalogue.",
+    );
+  return out.join("\n") + "\n";
+}
