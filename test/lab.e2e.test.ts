@@ -1,0 +1,128 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { BIN } from "../src/testing/imd-process.js";
+import { allPids, readProc } from "../src/testing/processes.js";
+
+const isRoot = process.geteuid?.() === 0;
+const hasStrace = spawnSync("strace", ["-V"]).status === 0;
+
+interface Report {
+  findings: { behavior: string; evidence: { pid: number; summary: string }[] }[];
+  session: { sensors: { name: string; status: string }[] };
+}
+
+function runLab(args: string[]) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "lab-e2e-"));
+  const out = path.join(dir, "out");
+  const root = path.join(dir, "root");
+  const r = spawnSync(process.execPath, [BIN, "lab", "--out", out, "--root", root, ...args], {
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(readFileSync(path.join(out, "report.json"), "utf8")) as Report;
+  const truthFile = path.join(out, "imd-ground-truth.json");
+  const truth = existsSync(truthFile)
+    ? (JSON.parse(readFileSync(truthFile, "utf8")) as {
+        entries: { behavior: string; pid: number; target?: string }[];
+      })
+    : { entries: [] };
+  return { dir, root, report, truth, stdout: r.stdout };
+}
+
+function assertNothingLeft(root: string) {
+  const leftovers = allPids()
+    .map(readProc)
+    .filter((p) => p && p.cmdline.join(" ").includes(root));
+  assert.deepEqual(leftovers, [], "processes of the lab are still running");
+  for (const rel of ["etc/imd", "tmp/imd-plugins", "tmp/.imd-credentials.cache", "run/imd"])
+    assert.equal(existsSync(path.join(root, rel)), false, `${rel} left behind`);
+}
+
+const ALL = [
+  "privileged-write-steady-state",
+  "config-file-modification",
+  "child-without-isolation",
+  "hidden-orphan-process",
+  "periodic-autonomous-activity",
+  "internal-socket-connection",
+  "mutable-artifact-dependency",
+  "external-binary-execution",
+  "plaintext-secret-in-temp",
+  "silent-failure-fallback",
+];
+
+test(
+  "lab --sensors auto as root: all ten behaviours, each matching IMD's ground truth",
+  {
+    skip: !isRoot ? "needs root (IMD's privileged writes)" : !hasStrace ? "strace is missing" : false,
+    timeout: 180_000,
+  },
+  () => {
+    const { dir, root, report, truth } = runLab(["--duration", "30s", "--sensors", "auto"]);
+    try {
+      const found = new Set(report.findings.map((f) => f.behavior));
+      for (const b of ALL) assert.ok(found.has(b), `missing ${b}; found ${[...found].join(", ")}`);
+      // Every finding is backed by what IMD really did: a cited pid or path is in the ground truth.
+      const truthPids = new Set(truth.entries.map((e) => e.pid));
+      const truthTargets = truth.entries.map((e) => e.target ?? "").filter(Boolean);
+      for (const f of report.findings) {
+        const backed = f.evidence.some(
+          (e) =>
+            truthPids.has(e.pid) ||
+            truthTargets.some((t) => e.summary.includes(t) || e.summary.includes(path.basename(t))),
+        );
+        assert.ok(
+          backed,
+          `${f.behavior}: no evidence matches the ground truth: ${JSON.stringify(f.evidence.slice(0, 2))}`,
+        );
+        const truthBehaviors = new Set(truth.entries.map((e) => e.behavior));
+        assert.ok(truthBehaviors.has(f.behavior), `${f.behavior} reported but IMD never did it`);
+      }
+      const serialized = JSON.stringify(report);
+      assert.ok(!/FAKE-[0-9a-f]{6}/.test(serialized), "a secret value leaked into the report");
+      assertNothingLeft(root);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  "lab --benign reports nothing",
+  { skip: !hasStrace ? "strace is missing" : false, timeout: 120_000 },
+  () => {
+    const { dir, root, report } = runLab(["--duration", "8s", "--benign"]);
+    try {
+      assert.deepEqual(
+        report.findings.map((f) => f.behavior),
+        [],
+      );
+      assertNothingLeft(root);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  "lab --sensors procfs: what it could not see is in the report, not a silent miss",
+  { timeout: 120_000 },
+  () => {
+    const { dir, report, stdout } = runLab(["--duration", "15s", "--sensors", "procfs"]);
+    try {
+      const found = new Set(report.findings.map((f) => f.behavior));
+      assert.ok(found.has("external-binary-execution"), stdout);
+      assert.ok(found.has("hidden-orphan-process"), stdout);
+      const md = readFileSync(path.join(dir, "out", "report.md"), "utf8");
+      assert.match(md, /Not observed/);
+      assert.match(md, /procfs alone cannot see syscalls/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
