@@ -1,0 +1,12 @@
+"""Syscall-heavy workload: open/read/close in a loop, fork+exec every 500 iterations."""
+import os, sys
+n = int(sys.argv[1]) if len(sys.argv) > 1 else 200000
+for i in range(n):
+    fd = os.open("/etc/hostname", os.O_RDONLY)
+    os.read(fd, 64)
+    os.close(fd)
+    if i % 500 == 0:
+        pid = os.fork()
+        if pid == 0:
+            os.execv("/bin/true", ["/bin/true"])
+        os.waitpid(pid, 0)
