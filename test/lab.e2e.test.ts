@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { BEHAVIOR_IDS } from "../src/analysis/detectors/index.js";
 import { BIN } from "../src/testing/imd-process.js";
 import { allPids, readProc } from "../src/testing/processes.js";
 
@@ -43,18 +44,7 @@ function assertNothingLeft(root: string) {
     assert.equal(existsSync(path.join(root, rel)), false, `${rel} left behind`);
 }
 
-const ALL = [
-  "privileged-write-steady-state",
-  "config-file-modification",
-  "child-without-isolation",
-  "hidden-orphan-process",
-  "periodic-autonomous-activity",
-  "internal-socket-connection",
-  "mutable-artifact-dependency",
-  "external-binary-execution",
-  "plaintext-secret-in-temp",
-  "silent-failure-fallback",
-];
+const ALL = BEHAVIOR_IDS;
 
 test(
   "lab --sensors auto as root: all ten behaviours, each matching IMD's ground truth",
