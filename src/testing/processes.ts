@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { readStat } from "../proc/stat.js";
 
 /** A live process as /proc shows it right now (undefined once it is gone or a zombie). */
 export interface ProcInfo {
@@ -13,10 +14,8 @@ export interface ProcInfo {
 
 export function readProc(pid: number): ProcInfo | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const close = stat.lastIndexOf(")");
-    const fields = stat.slice(close + 2).split(" ");
-    if (fields[0] === "Z" || fields[0] === "X") return undefined;
+    const stat = readStat(pid);
+    if (!stat || stat.state === "Z" || stat.state === "X") return undefined;
     const status: Record<string, string> = {};
     for (const line of readFileSync(`/proc/${pid}/status`, "utf8").split("\n")) {
       const i = line.indexOf(":");
@@ -30,9 +29,9 @@ export function readProc(pid: number): ProcInfo | undefined {
     }
     return {
       pid,
-      ppid: Number(fields[1]),
-      sid: Number(fields[3]),
-      comm: stat.slice(stat.indexOf("(") + 1, close),
+      ppid: stat.ppid,
+      sid: stat.sid,
+      comm: stat.comm,
       cmdline: readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean),
       exe,
       status,

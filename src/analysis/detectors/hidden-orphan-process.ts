@@ -78,7 +78,9 @@ export class HiddenOrphanDetector implements Detector {
       const detached = p.setsid || (snap !== undefined && snap.sid === pid);
       const names = new Set([...p.names, ...(snap ? [snap.comm, snap.cmdline[0] ?? ""] : [])]);
       const exe = snap?.exe ?? p.exe;
-      const kthreadLike = [...names].find((n) => /^\[.*\]$|^\[kworker|^\[k/.test(n));
+      // Kernel threads show as "[name]" and have no exe; a user process named so is hiding
+      // (comm is cut at 15 characters, so the closing bracket may be missing).
+      const kthreadLike = exe !== undefined ? [...names].find((n) => n.startsWith("[")) : undefined;
       const deletedExe = exe !== undefined && (/ \(deleted\)$/.test(exe) || exe.startsWith("/memfd:"));
       const masquerade = kthreadLike !== undefined || deletedExe;
       if (!(detached && reparented) && !masquerade) continue;

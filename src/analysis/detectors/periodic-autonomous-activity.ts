@@ -2,6 +2,7 @@ import type { ShadowEvent } from "../../events/schema.js";
 import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
 import { detectPeriod, type Periodicity } from "../periodicity.js";
+import { anyWithin } from "../sorted-times.js";
 import { buildFinding, newEvidence, type BehaviorText } from "./base.js";
 
 const TEXT: BehaviorText = {
@@ -54,17 +55,14 @@ export class PeriodicActivityDetector implements Detector {
     if (slot.ts.length < MAX_TIMES) slot.ts.push(e.ts);
   }
 
-  private triggered(ts: number): boolean {
-    return this.triggers.some((t) => t <= ts && ts - t <= TRIGGER_WINDOW_MS);
-  }
-
   finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {
+    const triggers = [...this.triggers].sort((a, b) => a - b);
     const found: { key: string; e: ShadowEvent; p: Periodicity }[] = [];
     for (const [key, { e, ts }] of this.times) {
       const sorted = [...ts].sort((a, b) => a - b);
       const p = detectPeriod(sorted);
       if (!p) continue;
-      const triggered = sorted.filter((t) => this.triggered(t)).length;
+      const triggered = sorted.filter((t) => anyWithin(triggers, t - TRIGGER_WINDOW_MS, t)).length;
       if (triggered > sorted.length / 2) continue;
       found.push({ key, e, p });
     }

@@ -1,6 +1,7 @@
 import type { ShadowEvent } from "../../events/schema.js";
 import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
+import { anyWithin } from "../sorted-times.js";
 import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
 
 const TEXT: BehaviorText = {
@@ -66,6 +67,7 @@ export class SilentFailureDetector implements Detector {
   finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {
     const set = newEvidence(ctx);
     // Exits we caused while stopping the target are not failures.
+    const logWrites = [...this.logWrites].sort((a, b) => a - b);
     const endGrace = ctx.stopRequestedAt ?? ctx.endedAt - 2000;
     for (const f of this.failures) {
       if (f.e.ts >= endGrace) continue;
@@ -74,7 +76,7 @@ export class SilentFailureDetector implements Detector {
         const ok = this.lastSuccessfulExec.get(f.e.pid);
         if (ok !== undefined && ok >= f.e.ts && ok - f.e.ts < 100) continue;
       }
-      const logged = this.logWrites.some((t) => t >= f.e.ts - 200 && t - f.e.ts <= LOG_WINDOW_MS);
+      const logged = anyWithin(logWrites, f.e.ts - 200, f.e.ts + LOG_WINDOW_MS);
       if (logged) continue;
       set.add(
         f.e,
