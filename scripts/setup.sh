@@ -17,6 +17,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# The eBPF sensor needs syscall tracepoints, which bpftrace finds through tracefs.
+if [ "$(id -u)" = 0 ] && [ -d /sys/kernel/tracing ] && [ ! -d /sys/kernel/tracing/events ]; then
+  mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null && echo "setup: mounted tracefs at /sys/kernel/tracing" >&2 || true
+fi
+
 npm ci --no-audit --no-fund --loglevel=error
 npm run --silent build
 echo "setup: done; try: bin/shadow-signals --help" >&2

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { BEHAVIOR_IDS } from "../src/analysis/detectors/index.js";
 import { BIN } from "../src/testing/imd-process.js";
+import { createSensor } from "../src/sensors/index.js";
 import { allPids, readProc } from "../src/testing/processes.js";
 
 const isRoot = process.geteuid?.() === 0;
@@ -75,6 +76,27 @@ test(
       }
       const serialized = JSON.stringify(report);
       assert.ok(!/FAKE-[0-9a-f]{6}/.test(serialized), "a secret value leaked into the report");
+      assertNothingLeft(root);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  "lab --sensors ebpf alone: all ten behaviours",
+  { skip: !isRoot ? "needs root" : false, timeout: 180_000 },
+  async (t) => {
+    const probe = await createSensor("ebpf").probe();
+    if (!probe.usable) return t.skip(probe.reason);
+    const { dir, root, report } = runLab(["--duration", "30s", "--sensors", "ebpf"]);
+    try {
+      const found = new Set(report.findings.map((f) => f.behavior));
+      for (const b of ALL) assert.ok(found.has(b), `ebpf missed ${b}`);
+      assert.deepEqual(
+        report.session.sensors.map((s) => s.name),
+        ["ebpf"],
+      );
       assertNothingLeft(root);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -15,6 +15,8 @@ export interface AnalysisContext {
   /** Session start and end, epoch ms (end known once the stream is read). */
   startedAt: number;
   endedAt: number;
+  /** When a launched target was let go from the gate (epoch ms); earlier events are the gate's. */
+  releasedAt: number | undefined;
   /** When we asked the target to stop (epoch ms): later events are its shutdown phase. */
   stopRequestedAt: number | undefined;
   /** When the root's start-up phase ended (epoch ms), set by the phase tracker as events flow. */

@@ -17,6 +17,7 @@ export class PhaseTracker {
 
   observe(e: ShadowEvent, ctx: AnalysisContext): void {
     if (ctx.steadyFrom !== undefined || e.pid !== ctx.rootPid) return;
+    if (ctx.releasedAt !== undefined && e.ts < ctx.releasedAt) return; // held at the gate, not running yet
     if (this.first === undefined) {
       const started = ctx.processes.get(e.pid)?.started;
       if (ctx.target.kind === "pid" || (started !== undefined && started < ctx.startedAt - 1000)) {

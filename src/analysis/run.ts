@@ -39,6 +39,7 @@ export async function analyzeSession(
   const ended = meta<number>("ended") ?? 0;
   const rootPid = meta<number>("rootPid");
   const stopRequestedAt = meta<number>("stopRequested");
+  const releasedAt = meta<number>("released");
   db.close();
   const live = target.kind !== "import";
   const analyzer = new Analyzer({
@@ -52,6 +53,7 @@ export async function analyzeSession(
     endedAt: live ? ended : 0,
     steadyFrom: undefined,
     stopRequestedAt,
+    releasedAt,
     live,
   });
   await readJsonl(path.join(outDir, "events.jsonl"), analyzer.observe, warn);

@@ -6,6 +6,7 @@ import { PEER_SCRIPT } from "../lab/imd/peer-service.js";
 import { selectSensors } from "../sensors/select.js";
 import { observe } from "../session/observation.js";
 import { parseDuration } from "../util/duration.js";
+import { onCrashCleanup } from "../util/cleanup.js";
 import { ShadowError } from "../util/result.js";
 import { parseCommandArgs } from "./args.js";
 import type { Command } from "./command.js";
@@ -28,9 +29,11 @@ async function startPeer(port: number, socket: string) {
     );
   });
   peer.removeAllListeners("exit");
+  const removeCleanup = onCrashCleanup(() => peer.kill("SIGTERM"));
   return {
     stop: () =>
       new Promise<void>((resolve) => {
+        removeCleanup();
         if (peer.exitCode !== null) return resolve();
         peer.once("exit", () => resolve());
         peer.kill("SIGTERM");

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Sensor } from "../sensors/sensor.js";
 import type { Selection } from "../sensors/select.js";
+import { onCrashCleanup } from "../util/cleanup.js";
 import { ShadowError } from "../util/result.js";
 import { formatDuration } from "../util/duration.js";
 import { launchGated, type Launched } from "./launcher.js";
@@ -48,6 +49,22 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
     rootPid = opts.target.pid;
     if (!isProcessAlive(rootPid)) throw new ShadowError(`no process with pid ${rootPid}`);
   }
+  const signalAll = (pids: number[]) => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, "SIGTERM");
+      } catch {
+        /* gone */
+      }
+    }
+  };
+  const launchedNow = launched;
+  const removeCleanup = launchedNow
+    ? onCrashCleanup(() => {
+        signalAll([rootPid, ...processesWithMarker(launchedNow.marker)]);
+        launchedNow.child.kill("SIGKILL");
+      })
+    : () => undefined;
   const tree = recorder.observe(rootPid, launched?.marker);
   recorder.store.setMeta("rootPid", rootPid);
   for (const sensor of sensors) {
@@ -60,6 +77,8 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
   }
   recorder.start();
   launched?.release();
+  // The target's life starts here, not at the gate: start-up is measured from this moment.
+  recorder.store.setMeta("released", Date.now());
   opts.onStarted?.(rootPid);
 
   const started = Date.now();
@@ -124,5 +143,6 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
       errors: 0,
     });
   const final = recorder.finish(summaries);
+  removeCleanup();
   return { outDir: opts.outDir, rootPid, sensors: final, durationMs: Date.now() - started, stoppedBy };
 }

@@ -24,6 +24,7 @@ function analyze(
     endedAt: 1_000_000 + 120_000,
     steadyFrom: undefined,
     stopRequestedAt: undefined,
+    releasedAt: undefined,
     live: true,
   };
   const a = new Analyzer(ctx);

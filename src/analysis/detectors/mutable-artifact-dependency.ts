@@ -41,7 +41,15 @@ export class MutableArtifactDetector implements Detector {
       return;
     }
     if (e.kind !== "exec" || e.argv.includes("shadow-signals-gate")) return;
-    const fromTemp = [e.path, ...e.argv.slice(1)].filter((a) => a.startsWith("/") && ctx.paths.isTemp(a));
+    // The code that runs: the binary itself, or the script a shell or interpreter is given.
+    const kind = ctx.paths.programKind(e.path);
+    const script =
+      kind === "shell" || kind === "interpreter"
+        ? e.argv.slice(1).find((a) => !a.startsWith("-"))
+        : undefined;
+    const fromTemp = [e.path, ...(script ? [script] : [])].filter(
+      (a) => a.startsWith("/") && ctx.paths.isTemp(a),
+    );
     for (const file of fromTemp) {
       const read = this.recentReads.get(file);
       const before =

@@ -1,0 +1,163 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import readline from "node:readline";
+import { readStat } from "../../proc/stat.js";
+import type { Sensor, SensorContext, SensorStats } from "../sensor.js";
+import { readSockets } from "../procfs/fd-table.js";
+import { buildProgram, type EbpfUnit } from "./program.js";
+import { EbpfRecordParser, type LiveLookups } from "./records.js";
+
+const TRACEFS = "/sys/kernel/tracing";
+const safe = <T>(f: () => T): T | undefined => {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+};
+
+/** /proc lookups for what the kernel records leave out (cwd, fd paths, thread groups, socket ends). */
+const live: LiveLookups = {
+  cwd: (pid) => safe(() => readlinkSync(`/proc/${pid}/cwd`)),
+  fdPath: (pid, fd) => safe(() => readlinkSync(`/proc/${pid}/fd/${fd}`)),
+  tgid: (tid) => safe(() => Number(/^Tgid:\s*(\d+)/m.exec(readFileSync(`/proc/${tid}/status`, "utf8"))?.[1])),
+  socket: (pid, fd) => {
+    const inode = /^socket:\[(\d+)\]$/.exec(safe(() => readlinkSync(`/proc/${pid}/fd/${fd}`)) ?? "")?.[1];
+    const info = inode ? readSockets(pid).get(Number(inode)) : undefined;
+    if (info?.kind === "inet") {
+      const r = info.row;
+      const remote = r.remote.port !== 0 ? r.remote : r.local;
+      return { family: r.proto.endsWith("6") ? "inet6" : "inet", address: remote.address, port: remote.port };
+    }
+    return info?.kind === "unix"
+      ? { family: "unix", ...(info.path ? { unixPath: info.path } : {}) }
+      : undefined;
+  },
+};
+
+/** The target and any descendants it already has (for --pid), to seed the kernel's tree map. */
+function treeOf(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const n of safe(() => readdirSync("/proc")) ?? []) {
+    if (!/^\d+$/.test(n)) continue;
+    const s = readStat(Number(n));
+    if (s) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s.pid]);
+  }
+  const out = [root];
+  for (let i = 0; i < out.length && out.length < 512; i++) out.push(...(children.get(out[i]!) ?? []));
+  return out;
+}
+
+/** The eBPF sensor: kernel tracepoints through bpftrace, filtered in the kernel to the observed tree. */
+export class EbpfSensor implements Sensor {
+  readonly name = "ebpf" as const;
+  private proc: ChildProcess | undefined;
+  private parser: EbpfRecordParser | undefined;
+  private readonly s: SensorStats = { events: 0, dropped: 0, errors: 0, status: "idle" };
+  private closed: Promise<void> | undefined;
+
+  constructor(private readonly units?: readonly EbpfUnit[]) {}
+
+  async probe() {
+    if (process.geteuid?.() !== 0)
+      return { usable: false, reason: "needs root (or CAP_BPF and CAP_PERFMON)" };
+    const v = spawnSync("bpftrace", ["--version"], { encoding: "utf8" });
+    if (v.error || v.status !== 0)
+      return { usable: false, reason: "bpftrace is not installed (Debian package: bpftrace)" };
+    if (!existsSync("/sys/kernel/btf/vmlinux"))
+      return { usable: false, reason: "the kernel exposes no BTF (/sys/kernel/btf/vmlinux)" };
+    if (!existsSync(`${TRACEFS}/events/syscalls`)) {
+      return {
+        usable: false,
+        reason: `syscall tracepoints not visible: mount tracefs (mount -t tracefs nodev ${TRACEFS}); kernel needs CONFIG_FTRACE_SYSCALLS`,
+      };
+    }
+    return {
+      usable: true,
+      reason: `${v.stdout.trim()}; kernel tracepoints filtered in-kernel to the observed tree`,
+    };
+  }
+
+  async start(ctx: SensorContext): Promise<void> {
+    const program = path.join(ctx.workDir, "shadow-signals.bt");
+    writeFileSync(program, buildProgram(treeOf(ctx.tree.rootPid), this.units));
+    const offsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+    const parser = (this.parser = new EbpfRecordParser(offsetNs, live));
+    const proc = (this.proc = spawn("bpftrace", ["-f", "json", program], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        BPFTRACE_STRLEN: "200",
+        BPFTRACE_MAP_KEYS_MAX: "65536",
+        BPFTRACE_PERF_RB_PAGES: "256",
+      },
+    }));
+    let stderr = "";
+    proc.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const rl = readline.createInterface({ input: proc.stdout! });
+    let onReady: (() => void) | undefined;
+    rl.on("line", (line) => {
+      for (const e of parser.parse(line)) {
+        if (e.kind === "fork") ctx.tree.add(e.child);
+        this.s.events++;
+        ctx.emit(e);
+      }
+      if (parser.ready && onReady) {
+        onReady();
+        onReady = undefined;
+      }
+    });
+    this.closed = new Promise((resolve) => rl.once("close", () => resolve()));
+    const lastError = () =>
+      stderr
+        .split("\n")
+        .filter((l) => /ERROR/.test(l) && !/RLIMIT_MEMLOCK/.test(l))
+        .at(-1) ??
+      stderr.trim().split("\n").at(-1) ??
+      "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`bpftrace did not attach within 60 s: ${lastError()}`)),
+        60_000,
+      );
+      onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      proc.once("exit", (code) => {
+        clearTimeout(timer);
+        if (this.s.status === "running" && code !== 0) {
+          this.s.status = "failed";
+          this.s.detail = `bpftrace exited with ${code}: ${lastError()}`;
+          ctx.onFailure(this.s.detail);
+        }
+        reject(new Error(`bpftrace exited with ${code} before attaching: ${lastError()}`));
+      });
+    });
+    this.s.status = "running";
+  }
+
+  async stop(): Promise<void> {
+    const proc = this.proc;
+    if (proc && proc.exitCode === null) {
+      this.s.status = "stopped"; // before the signal, so its exit is not taken for a failure
+      const exited = new Promise((r) => proc.once("exit", r));
+      proc.kill("SIGINT"); // bpftrace prints its maps (the last second of writes) and exits
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (proc.exitCode === null) proc.kill("SIGKILL");
+    }
+    await Promise.race([this.closed, new Promise((r) => setTimeout(r, 2000))]);
+    if (this.s.status === "running") this.s.status = "stopped";
+  }
+
+  stats(): SensorStats {
+    const lost = this.parser?.lost ?? 0;
+    return {
+      ...this.s,
+      dropped: lost,
+      errors: this.s.errors + (this.parser?.errors ?? 0),
+      ...(lost > 0 && !this.s.detail ? { detail: `bpftrace lost ${lost} event(s) (perf buffer full)` } : {}),
+    };
+  }
+}

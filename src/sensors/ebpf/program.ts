@@ -1,0 +1,157 @@
+/**
+ * Builds the bpftrace program from the event kinds requested. Each kind is a small unit of probes;
+ * every probe is filtered in the kernel to the observed tree (@t, keyed by pid, seeded with the
+ * target and extended on fork), so the rest of the machine costs almost nothing.
+ *
+ * Records are tab-separated printf lines: KIND, nsecs, pid, tid, comm, then kind-specific fields,
+ * with any path last. Rare syscalls print their enter record and a `Z` exit record (name, ret)
+ * that user space pairs by tid; hot ones (open, write) are de-duplicated or summed in the kernel.
+ */
+export type EbpfUnit =
+  | "process"
+  | "setsid"
+  | "comm"
+  | "cred"
+  | "ns"
+  | "open"
+  | "write"
+  | "rename"
+  | "unlink"
+  | "chmod"
+  | "chown"
+  | "net"
+  | "signal";
+
+export const ALL_UNITS: readonly EbpfUnit[] = [
+  "process",
+  "setsid",
+  "comm",
+  "cred",
+  "ns",
+  "open",
+  "write",
+  "rename",
+  "unlink",
+  "chmod",
+  "chown",
+  "net",
+  "signal",
+];
+
+const HEAD = "nsecs, pid, tid, comm";
+const FMT = "%llu\\t%d\\t%d\\t%s";
+const T = "/@t[pid]/";
+
+/** An enter probe that prints `fields`, and the matching exit probe that prints its result. */
+function paired(syscall: string, kind: string, fmt: string, args: string): string {
+  return `tracepoint:syscalls:sys_enter_${syscall} ${T} { printf("${kind}\\t${FMT}\\t${syscall}${fmt ? `\\t${fmt}` : ""}\\n", ${HEAD}${args ? `, ${args}` : ""}); @z[tid] = 1; }
+tracepoint:syscalls:sys_exit_${syscall} /@z[tid]/ { printf("Z\\t${FMT}\\t${syscall}\\t%d\\n", ${HEAD}, args->ret); delete(@z[tid]); }`;
+}
+
+// argv[1..7], each printed only if every earlier one was non-NULL: reading past argv's NULL
+// terminator would walk into envp and leak the environment (which can hold secrets).
+const argv = Array.from({ length: 7 }, (_, i) => i + 1).reduceRight(
+  (inner, i) =>
+    `if (*(args->argv + ${i}) != 0) { printf("XA\\t${FMT}\\t${i}\\t%s\\n", ${HEAD}, str(*(args->argv + ${i}))); ${inner} }`,
+  "",
+);
+
+const UNITS: Record<EbpfUnit, string> = {
+  process: `tracepoint:sched:sched_process_fork /@t[pid]/ { @t[args->child_pid] = 1; printf("F\\t${FMT}\\t%d\\n", ${HEAD}, args->child_pid); }
+tracepoint:syscalls:sys_enter_execve ${T} { printf("XE\\t${FMT}\\t%s\\n", ${HEAD}, str(args->filename)); printf("XA\\t${FMT}\\t0\\t%s\\n", ${HEAD}, str(*(args->argv))); if (*(args->argv) != 0) { ${argv} } }
+tracepoint:syscalls:sys_exit_execve ${T} { printf("XR\\t${FMT}\\t%d\\n", ${HEAD}, args->ret); }
+tracepoint:sched:sched_process_exit /@t[pid] && pid == tid/ { printf("E\\t${FMT}\\t%d\\n", ${HEAD}, curtask->exit_code); delete(@t[pid]); }`,
+  setsid: `tracepoint:syscalls:sys_exit_setsid ${T} { printf("SS\\t${FMT}\\t%d\\n", ${HEAD}, args->ret); }`,
+  comm: `tracepoint:syscalls:sys_enter_prctl /@t[pid] && args->option == 15/ { printf("PN\\t${FMT}\\t%s\\n", ${HEAD}, str(args->arg2)); }`,
+  cred: [
+    paired("setuid", "CR", "%d\\t%d", "args->uid, args->uid"),
+    paired("setgid", "CR", "%d\\t%d", "args->gid, args->gid"),
+    paired("setresuid", "CR", "%d\\t%d", "args->ruid, args->euid"),
+    paired("setresgid", "CR", "%d\\t%d", "args->rgid, args->egid"),
+    paired("setreuid", "CR", "%d\\t%d", "args->ruid, args->euid"),
+    paired("setregid", "CR", "%d\\t%d", "args->rgid, args->egid"),
+    paired("capset", "CR", "%d\\t%d", "-1, -1"),
+  ].join("\n"),
+  ns: [
+    paired("unshare", "NS", "%lx", "args->unshare_flags"),
+    paired("setns", "NS", "%x", "args->flags"),
+  ].join("\n"),
+  // Opens: one record per distinct (pid, path, flags, result) per second; a tight loop reopening the
+  // same file costs a map lookup, not a line through the perf buffer.
+  open: `${["openat", "open", "creat", "openat2"]
+    .map((s) => {
+      const flags = s === "creat" ? "577" : s === "openat2" ? "(int32)*(uint64 *)args->how" : "args->flags";
+      return `tracepoint:syscalls:sys_enter_${s} ${T} { @op[tid] = args->${s === "creat" ? "pathname" : "filename"}; @of[tid] = ${flags}; }
+tracepoint:syscalls:sys_exit_${s} /@op[tid]/ { $p = str(@op[tid]); $f = @of[tid]; $r = args->ret < 0 ? args->ret : 0; if (!@os[pid, $p, $f, $r]) { @os[pid, $p, $f, $r] = 1; printf("O\\t${FMT}\\t%d\\t%d\\t%s\\n", ${HEAD}, $f, args->ret, $p); } delete(@op[tid]); delete(@of[tid]); }`;
+    })
+    .join("\n")}
+interval:s:1 { clear(@os); }`,
+  // Writes: bytes summed per (pid, fd) in the kernel and flushed every second with the first time seen.
+  write: `${["write", "writev", "pwrite64"]
+    .map(
+      (s) => `tracepoint:syscalls:sys_enter_${s} ${T} { @wfd[tid] = args->fd + 1; }
+tracepoint:syscalls:sys_exit_${s} /@wfd[tid]/ { if (args->ret > 0) { $k = @wfd[tid] - 1; @wb[pid, $k] = sum(args->ret); if (!@wt[pid, $k]) { @wt[pid, $k] = nsecs; } } delete(@wfd[tid]); }`,
+    )
+    .join("\n")}
+interval:s:1 { print(@wb); print(@wt); clear(@wb); clear(@wt); }`,
+  // Two paths do not fit one printf on the 512-byte BPF stack: old and new name are two records.
+  rename: [
+    ["rename", "-100", "args->oldname", "-100", "args->newname"],
+    ["renameat", "args->olddfd", "args->oldname", "args->newdfd", "args->newname"],
+    ["renameat2", "args->olddfd", "args->oldname", "args->newdfd", "args->newname"],
+  ]
+    .map(
+      ([
+        s,
+        od,
+        o,
+        nd,
+        n,
+      ]) => `tracepoint:syscalls:sys_enter_${s} ${T} { printf("RN\\t${FMT}\\t${s}\\t%d\\t%s\\n", ${HEAD}, ${od}, str(${o})); printf("RM\\t${FMT}\\t${s}\\t%d\\t%s\\n", ${HEAD}, ${nd}, str(${n})); @z[tid] = 1; }
+tracepoint:syscalls:sys_exit_${s} /@z[tid]/ { printf("Z\\t${FMT}\\t${s}\\t%d\\n", ${HEAD}, args->ret); delete(@z[tid]); }`,
+    )
+    .join("\n"),
+  unlink: [
+    paired("unlink", "UL", "%d\\t%s", "-100, str(args->pathname)"),
+    paired("unlinkat", "UL", "%d\\t%s", "args->dfd, str(args->pathname)"),
+  ].join("\n"),
+  chmod: [
+    paired("chmod", "CM", "%o\\t%d\\t%s", "args->mode, -100, str(args->filename)"),
+    paired("fchmodat", "CM", "%o\\t%d\\t%s", "args->mode, args->dfd, str(args->filename)"),
+    paired("fchmod", "CM", "%o\\t%d\\t", "args->mode, args->fd"),
+  ].join("\n"),
+  chown: [
+    paired("chown", "CO", "%d\\t%d\\t%d\\t%s", "args->user, args->group, -100, str(args->filename)"),
+    paired("lchown", "CO", "%d\\t%d\\t%d\\t%s", "args->user, args->group, -100, str(args->filename)"),
+    paired("fchownat", "CO", "%d\\t%d\\t%d\\t%s", "args->user, args->group, args->dfd, str(args->filename)"),
+    paired("fchown", "CO", "%d\\t%d\\t%d\\t", "args->user, args->group, args->fd"),
+  ].join("\n"),
+  // Socket addresses: the family, raw bytes for inet (decoded in user space), the path for unix.
+  net: `${[
+    ["connect", "uservaddr"],
+    ["bind", "umyaddr"],
+  ]
+    .map(
+      ([
+        s,
+        a,
+      ]) => `tracepoint:syscalls:sys_enter_${s} ${T} { $fam = *(uint16 *)args->${a}; printf("NT\\t${FMT}\\t${s}\\t%d\\t%d\\t%r\\n", ${HEAD}, args->fd, $fam, buf(args->${a}, 24)); if ($fam == 1) { printf("NU\\t${FMT}\\t${s}\\t%s\\n", ${HEAD}, str(((uint8 *)args->${a}) + 2)); } @z[tid] = 1; }
+tracepoint:syscalls:sys_exit_${s} /@z[tid]/ { printf("Z\\t${FMT}\\t${s}\\t%d\\n", ${HEAD}, args->ret); delete(@z[tid]); }`,
+    )
+    .join("\n")}
+tracepoint:syscalls:sys_enter_listen ${T} { printf("LS\\t${FMT}\\t%d\\n", ${HEAD}, args->fd); }
+tracepoint:syscalls:sys_exit_accept4 ${T} { if (args->ret >= 0) { printf("AC\\t${FMT}\\t%d\\n", ${HEAD}, args->ret); } }
+tracepoint:syscalls:sys_exit_accept ${T} { if (args->ret >= 0) { printf("AC\\t${FMT}\\t%d\\n", ${HEAD}, args->ret); } }`,
+  signal: `tracepoint:signal:signal_generate /@t[args->pid]/ { printf("SG\\t%llu\\t%d\\t%d\\t%s\\t%d\\t%d\\n", nsecs, args->pid, args->pid, args->comm, args->sig, pid); }`,
+};
+
+/** The whole program: seeds the tree with `pids`, then the requested units. */
+export function buildProgram(pids: readonly number[], units: readonly EbpfUnit[] = ALL_UNITS): string {
+  const seed = pids.map((p) => `@t[${p}] = 1;`).join(" ");
+  const parts = [
+    `BEGIN { ${seed} printf("READY\\t%llu\\n", nsecs); }`,
+    UNITS.process,
+    ...units.filter((u) => u !== "process").map((u) => UNITS[u]),
+  ];
+  return parts.join("\n") + "\n";
+}

@@ -1,0 +1,119 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { RawEvent } from "../../events/schema.js";
+import { EbpfRecordParser, decodeSockaddr, type LiveLookups } from "./records.js";
+
+const live: LiveLookups = {
+  cwd: () => "/work",
+  fdPath: (_pid, fd) => (fd === 1 ? "/dev/pts/0" : fd === 5 ? "/etc/app/app.conf" : undefined),
+  tgid: (tid) => (tid === 501 ? 500 : tid),
+  socket: () => ({ family: "inet", address: "127.0.0.1", port: 8080 }),
+};
+const printf = (...records: string[][]) =>
+  JSON.stringify({ type: "printf", data: records.map((r) => r.join("\t")).join("\n") + "\n" });
+
+function parseAll(lines: string[]) {
+  const p = new EbpfRecordParser(0n, live);
+  const events: RawEvent[] = [];
+  for (const l of lines) events.push(...p.parse(l));
+  return { p, events };
+}
+
+test("records become events: exec with argv and failure, fork vs thread, exit codes and signals", () => {
+  const { events } = parseAll([
+    printf(
+      ["XE", "1000000", "500", "500", "node", "/bin/sh"],
+      ["XA", "1000000", "500", "500", "node", "0", "sh"],
+      ["XA", "1000000", "500", "500", "node", "1", "-c"],
+      ["XA", "1000000", "500", "500", "node", "2", "id -u"],
+    ),
+    printf(["XR", "2000000", "500", "500", "sh", "0"]),
+    printf(
+      ["XE", "3000000", "502", "502", "node", "/nope"],
+      ["XA", "3000000", "502", "502", "node", "0", "/nope"],
+      ["XR", "3000000", "502", "502", "node", "-2"],
+    ),
+    printf(["F", "4000000", "400", "400", "node", "500"], ["F", "4000000", "500", "500", "node", "501"]),
+    printf(["E", "5000000", "500", "500", "sh", String(3 << 8)], ["E", "5000000", "503", "503", "x", "9"]),
+  ]);
+  assert.deepEqual(
+    events.find((e) => e.kind === "exec" && !e.err),
+    {
+      ts: 1,
+      pid: 500,
+      comm: "sh",
+      sensor: "ebpf",
+      kind: "exec",
+      path: "/bin/sh",
+      argv: ["sh", "-c", "id -u"],
+    },
+  );
+  assert.equal(events.find((e) => e.kind === "exec" && e.err)?.err, "ENOENT");
+  assert.deepEqual(
+    events.filter((e) => e.kind === "fork").map((e) => (e.kind === "fork" ? e.child : 0)),
+    [500],
+  );
+  assert.deepEqual(
+    events.filter((e) => e.kind === "exit").map((e) => (e.kind === "exit" ? (e.code ?? e.signal) : 0)),
+    [3, "SIGKILL"],
+  );
+});
+
+test("paired records: rename across two records, connect with sockaddr bytes and unix path, failures", () => {
+  const { events } = parseAll([
+    printf(
+      ["RN", "1", "500", "500", "d", "renameat2", "-100", "app.conf.tmp"],
+      ["RM", "1", "500", "500", "d", "renameat2", "-100", "/etc/app/app.conf"],
+      ["Z", "2", "500", "500", "d", "renameat2", "0"],
+    ),
+    printf(
+      ["NT", "3", "500", "500", "d", "connect", "7", "2", "\\x02\\x00\\x11\\xd7\\x7f\\x00\\x00\\x01"],
+      ["Z", "4", "500", "500", "d", "connect", "-115"],
+    ),
+    printf(
+      ["NT", "5", "500", "500", "d", "connect", "8", "1", "\\x01\\x00/run/x.sock"],
+      ["NU", "5", "500", "500", "d", "connect", "/run/x.sock"],
+      ["Z", "6", "500", "500", "d", "connect", "-111"],
+    ),
+    printf(["O", "7", "500", "500", "d", String(0o1101), "3", "/tmp/out"]),
+  ]);
+  assert.deepEqual(
+    events.map((e) => e.kind),
+    ["rename", "connect", "connect", "open"],
+  );
+  const [rename, tcp, unix, open] = events as [RawEvent, RawEvent, RawEvent, RawEvent];
+  assert.ok(
+    rename.kind === "rename" && rename.from === "/work/app.conf.tmp" && rename.to === "/etc/app/app.conf",
+  );
+  assert.ok(
+    tcp.kind === "connect" && tcp.address === "127.0.0.1" && tcp.port === 4567 && tcp.err === undefined,
+  );
+  assert.ok(unix.kind === "connect" && unix.unixPath === "/run/x.sock" && unix.err === "ECONNREFUSED");
+  assert.ok(
+    open.kind === "open" && open.flags.includes("O_CREAT") && open.flags.includes("O_TRUNC") && open.fd === 3,
+  );
+});
+
+test("write sums arrive as two maps; lost events are counted; bad records are counted, not thrown", () => {
+  const { p, events } = parseAll([
+    JSON.stringify({ type: "map", data: { "@wb": { "500,5": 420, "500,1": 12 } } }),
+    JSON.stringify({ type: "map", data: { "@wt": { "500,5": 9000000, "500,1": 9500000 } } }),
+    JSON.stringify({ type: "lost_events", data: { events: 17 } }),
+    printf(["garbage"]),
+    "not json",
+  ]);
+  assert.deepEqual(
+    events.map((e) => (e.kind === "write" ? [e.path, e.bytes] : [])),
+    [
+      ["/etc/app/app.conf", 420],
+      ["/dev/pts/0", 12],
+    ],
+  );
+  assert.equal(p.lost, 17);
+  assert.equal(p.errors, 2);
+});
+
+test("sockaddr decoding: IPv6 loopback", () => {
+  const bytes = "\\x0a\\x00\\x00\\x50" + "\\x00".repeat(4) + "\\x00".repeat(15) + "\\x01";
+  assert.deepEqual(decodeSockaddr(10, bytes, ""), { family: "inet6", port: 80, address: "::1" });
+});
