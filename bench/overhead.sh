@@ -1,20 +1,36 @@
 #!/usr/bin/env bash
 # Overhead of each sensor on the syscall-heavy workload, as a ratio to the bare run, in one run.
-# Usage: bash bench/overhead.sh [ITERATIONS=200000]   (root for ptrace on another user's process)
+# The workload times its own loop, so session start-up is not counted. Run as root for ebpf.
+# Usage: bash bench/overhead.sh [ITERATIONS=200000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-200000}
-PY=$(command -v python3)
+PY=$(python3 -c 'import sys; print(sys.executable)')
+W="bench/workload.py"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-t() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
-bare=$(t "$PY" bench/workload.py "$N")
-procfs=$(t bin/shadow-signals observe --duration 10m --sensors procfs --out "$tmp/procfs" -- "$PY" bench/workload.py "$N")
-ptrace=$(t bin/shadow-signals observe --duration 10m --sensors ptrace --out "$tmp/ptrace" -- "$PY" bench/workload.py "$N")
-plain=$(t strace -f --seccomp-bpf -e trace=openat,execve,clone -o "$tmp/plain.log" "$PY" bench/workload.py "$N")
-printf '%-28s %8s s  %5s\n' "bare" "$(printf %.2f "$bare")" "1.00x"
-for row in "procfs:$procfs" "ptrace (shadow-signals):$ptrace" "plain strace --seccomp-bpf:$plain"; do
-  name=${row%%:*}; v=${row##*:}
-  printf '%-28s %8s s  %5sx\n' "$name" "$(printf %.2f "$v")" "$(echo "$v / $bare" | bc -l | xargs printf %.2f)"
+bt_pid=""
+cleanup() { [ -n "$bt_pid" ] && kill -INT "$bt_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+loop() { "$@" 2>/dev/null | sed -n 's/^loop //p' | tail -1; }
+
+declare -a names times
+add() { names+=("$1"); times+=("$2"); }
+add "bare" "$(loop "$PY" $W "$N")"
+for s in procfs ptrace ebpf; do
+  if bin/shadow-signals sensors --json | grep -A1 "\"name\": \"$s\"" | grep -q '"usable": true'; then
+    add "observe --sensors $s" "$(loop bin/shadow-signals observe --duration 10m --sensors "$s" --out "$tmp/$s" -- "$PY" $W "$N")"
+  fi
 done
-echo "(observe includes ~0.6 s of session start-up and report writing in its wall time)"
+add "strace (same options as ptrace)" "$(loop strace -f -q -ttt -yy -s 256 --seccomp-bpf -e trace=execve,clone,clone3,fork,vfork,openat,open,write -o "$tmp/s1.log" "$PY" $W "$N")"
+add "strace --seccomp-bpf, 3 syscalls" "$(loop strace -f --seccomp-bpf -e trace=openat,execve,clone -o "$tmp/s2.log" "$PY" $W "$N")"
+if command -v bpftrace >/dev/null && [ "$(id -u)" = 0 ]; then
+  bpftrace -e 'tracepoint:syscalls:sys_enter_openat { printf("%d %s\n", pid, str(args->filename)); }' >"$tmp/bt.out" 2>/dev/null &
+  bt_pid=$!
+  sleep 4 # let bpftrace attach
+  add "plain bpftrace printing every openat" "$(loop "$PY" $W "$N")"
+  kill -INT "$bt_pid"; wait "$bt_pid" 2>/dev/null || true; bt_pid=""
+fi
+bare=${times[0]}
+for i in "${!names[@]}"; do
+  printf '%-40s %8.3f s  %6.2fx\n' "${names[$i]}" "${times[$i]}" "$(echo "${times[$i]} / $bare" | bc -l)"
+done

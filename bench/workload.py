@@ -1,7 +1,17 @@
-"""Syscall-heavy workload: open/read/close in a loop, fork+exec every 500 iterations."""
-import os, sys
+"""Syscall-heavy workload: open/read/close in a loop, fork+exec every 500 iterations.
+Prints the loop's own wall time, so a sensor's start-up cost is not counted as overhead.
+With --distinct, every open names a new (missing) path: the burst case for kernel-side dedupe."""
+import os, sys, time
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 200000
+distinct = "--distinct" in sys.argv
+start = time.perf_counter()
 for i in range(n):
+    if distinct:
+        try:
+            os.close(os.open(f"/tmp/shadow-burst-missing-{i}", os.O_RDONLY))
+        except FileNotFoundError:
+            pass
+        continue
     fd = os.open("/etc/hostname", os.O_RDONLY)
     os.read(fd, 64)
     os.close(fd)
@@ -10,3 +20,4 @@ for i in range(n):
         if pid == 0:
             os.execv("/bin/true", ["/bin/true"])
         os.waitpid(pid, 0)
+print(f"loop {time.perf_counter() - start:.3f}")

@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Artifact } from "../session/artifacts.js";
 import { readJsonl } from "../session/jsonl.js";
+import { importFile } from "../session/import.js";
 import type { ProcessRecord } from "../session/process-table.js";
 import type { SensorSummary } from "../session/recorder.js";
 import type { TargetInfo } from "../session/target.js";
@@ -57,24 +58,85 @@ export async function analyzeSession(
     live,
   });
   await readJsonl(path.join(outDir, "events.jsonl"), analyzer.observe, warn);
+  return writeReportFiles(outDir, analyzer, {
+    target,
+    sensors,
+    processes: processes.size,
+    started,
+    ended,
+    live,
+  });
+}
+
+/** Runs the detectors' final pass and writes report.md and report.json. */
+export function writeReportFiles(
+  outDir: string,
+  analyzer: Analyzer,
+  s: {
+    target: TargetInfo;
+    sensors: SensorSummary[];
+    processes: number;
+    started: number;
+    ended: number;
+    live: boolean;
+  },
+): ReportModel {
   const findings = analyzer.finish();
   const found = new Set(findings.map((f) => f.behavior));
-  const inUse = sensors.filter((s) => s.status !== "unavailable").map((s) => s.name);
+  const inUse = s.sensors.filter((x) => x.status !== "unavailable").map((x) => x.name);
   const note =
     inUse.length === 1 && BLIND[inUse[0]!]
       ? `not observed; note that ${BLIND[inUse[0]!]}.`
       : "not observed by the sensors in use.";
   const model: ReportModel = {
-    target,
-    started: live ? started : analyzer.firstTs,
-    ended: live ? ended : analyzer.lastTs,
-    sensors,
+    target: s.target,
+    started: s.live ? s.started : analyzer.firstTs,
+    ended: s.live ? s.ended : analyzer.lastTs,
+    sensors: s.sensors,
     events: analyzer.events,
-    processes: processes.size,
+    processes: s.processes,
     findings,
     notFound: BEHAVIOR_IDS.filter((b) => !found.has(b)).map((behavior) => ({ behavior, note })),
   };
   writeFileSync(path.join(outDir, "report.md"), renderMarkdown(model));
   writeFileSync(path.join(outDir, "report.json"), renderJson(model));
   return model;
+}
+
+/**
+ * `analyze FILE` in one pass: each event is validated, written to the new session and handed to
+ * the detectors as it is read, so the input is parsed once.
+ */
+export async function importAndAnalyze(
+  input: string,
+  outDir: string,
+  warn: (i: Issue) => void,
+): Promise<{ model: ReportModel; format: string; imported: number }> {
+  const target: TargetInfo = { kind: "import", label: input, input };
+  const processes = new Map<number, ProcessRecord>();
+  const analyzer = new Analyzer({
+    target,
+    rootPid: undefined,
+    processes,
+    artifacts: new Map(),
+    sensors: [],
+    paths: makePaths(target),
+    startedAt: 0,
+    endedAt: 0,
+    steadyFrom: undefined,
+    stopRequestedAt: undefined,
+    releasedAt: undefined,
+    live: false,
+  });
+  const { events, format, processTable } = await importFile(input, outDir, warn, analyzer.observe);
+  for (const [pid, r] of processTable) processes.set(pid, r);
+  const model = writeReportFiles(outDir, analyzer, {
+    target,
+    sensors: [],
+    processes: processes.size,
+    started: 0,
+    ended: 0,
+    live: false,
+  });
+  return { model, format, imported: events };
 }

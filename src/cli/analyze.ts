@@ -1,11 +1,11 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { importFile } from "../session/import.js";
+import { importAndAnalyze } from "../analysis/run.js";
 import { ShadowError, UsageError, formatIssue } from "../util/result.js";
 import { parseCommandArgs } from "./args.js";
 import type { Command } from "./command.js";
 import { resolveOutDir } from "./out-dir.js";
-import { writeReports } from "./write-reports.js";
+import { printSummary, writeReports } from "./write-reports.js";
 
 export const analyzeCommand: Command = {
   name: "analyze",
@@ -40,12 +40,12 @@ Example:
     }
     const outDir = resolveOutDir(values.out, path.basename(input));
     let shown = 0;
-    const { events, format } = await importFile(input, outDir, (i) => {
+    const { model, format, imported } = await importAndAnalyze(input, outDir, (i) => {
       if (++shown <= 20) warn(i);
     });
     if (shown > 20) process.stderr.write(`shadow-signals: warning: ${shown - 20} more issue(s) not shown\n`);
-    process.stderr.write(`shadow-signals: imported ${events} events from ${format} ${input}\n`);
-    await writeReports(outDir, { quiet: false });
+    process.stderr.write(`shadow-signals: imported ${imported} events from ${format} ${input}\n`);
+    printSummary(outDir, model);
     return 0;
   },
 };

@@ -11,19 +11,23 @@ export async function writeReports(outDir: string, opts: { quiet: boolean }): Pr
   });
   if (warnings > 5)
     process.stderr.write(`shadow-signals: warning: ${warnings - 5} more bad line(s) skipped\n`);
-  if (!opts.quiet) {
-    const lines = [
-      `Report: ${path.join(outDir, "report.md")}`,
-      `        ${path.join(outDir, "report.json")}`,
-      `Sensors: ${model.sensors.map((s) => `${s.name} ${s.status} (${s.events} events, ${s.dropped} dropped)`).join("; ")}`,
-      `${model.events} events, ${model.findings.length} finding(s):`,
-      ...model.findings.map(
-        (f, i) =>
-          `  Flag-${i + 1}  ${f.severity.padEnd(8)} ${f.behavior.padEnd(30)} ${f.occurrences} occurrence(s) [${f.sensors.join(",")}]`,
-      ),
-      ...(model.notFound.length ? [`Not observed: ${model.notFound.map((n) => n.behavior).join(", ")}`] : []),
-    ];
-    process.stdout.write(lines.join("\n") + "\n");
-  }
+  if (!opts.quiet) printSummary(outDir, model);
   return model;
+}
+
+/** The one-screen summary printed after a session or an analysis. */
+export function printSummary(outDir: string, model: ReportModel): void {
+  const lines = [
+    `Report: ${path.join(outDir, "report.md")}`,
+    `        ${path.join(outDir, "report.json")}`,
+    `Sensors: ${model.sensors.map((s) => `${s.name} ${s.status} (${s.events} events, ${s.dropped} dropped)`).join("; ") || "none (imported)"}`,
+    `${model.events} events, ${model.findings.length} finding(s):`,
+    ...model.findings.map(
+      (f, i) =>
+        `  Flag-${i + 1}`.padEnd(10) +
+        `${f.severity.padEnd(8)} ${f.behavior.padEnd(30)} ${f.occurrences} occurrence(s) [${f.sensors.join(",")}]`,
+    ),
+    ...(model.notFound.length ? [`Not observed: ${model.notFound.map((n) => n.behavior).join(", ")}`] : []),
+  ];
+  process.stdout.write(lines.join("\n") + "\n");
 }

@@ -2,6 +2,8 @@ import { closeSync, openSync, readSync } from "node:fs";
 import { looksLikeStrace, readStraceLog } from "../sensors/ptrace/strace-log.js";
 import { ShadowError, type Issue } from "../util/result.js";
 import { readJsonl } from "./jsonl.js";
+import type { ShadowEvent } from "../events/schema.js";
+import type { ProcessRecord } from "./process-table.js";
 import { Recorder } from "./recorder.js";
 
 function firstLine(file: string): string {
@@ -27,7 +29,8 @@ export async function importFile(
   input: string,
   outDir: string,
   warn: (i: Issue) => void,
-): Promise<{ events: number; format: string }> {
+  tap?: (e: ShadowEvent) => void,
+): Promise<{ events: number; format: string; processTable: Map<number, ProcessRecord> }> {
   const head = firstLine(input);
   const format = head.trimStart().startsWith("{")
     ? "events.jsonl"
@@ -36,17 +39,10 @@ export async function importFile(
       : undefined;
   if (!format) throw new ShadowError(`${input}:1: neither an events.jsonl nor a strace -ttt log`);
   const recorder = new Recorder(outDir, { kind: "import", label: input, input }, false);
+  recorder.tap = tap;
   const result =
     format === "events.jsonl"
-      ? await readJsonl(
-          input,
-          (e) => {
-            const { seq: _seq, ...raw } = e;
-            recorder.emit(raw as Parameters<Recorder["emit"]>[0]);
-            if (recorder.queue.length >= 10_000) recorder.flush();
-          },
-          warn,
-        )
+      ? await readJsonl(input, (e, line) => recorder.importEvent(e, line), warn)
       : await readStraceLog(
           input,
           (e) => {
@@ -56,5 +52,5 @@ export async function importFile(
           warn,
         );
   recorder.finish([]);
-  return { events: result.events, format };
+  return { events: result.events, format, processTable: recorder.processes.records };
 }

@@ -16,6 +16,10 @@ export class JsonlWriter {
     for (const e of events) text += JSON.stringify(e) + "\n";
     writeSync(this.fd, text);
   }
+  /** Appends lines already in JSONL form (an imported, validated events.jsonl). */
+  writeLines(text: string): void {
+    if (text !== "") writeSync(this.fd, text);
+  }
   close(): void {
     closeSync(this.fd);
   }
@@ -27,7 +31,7 @@ export class JsonlWriter {
  */
 export async function readJsonl(
   file: string,
-  onEvent: (e: ShadowEvent) => void,
+  onEvent: (e: ShadowEvent, line: string) => void,
   warn: (i: Issue) => void,
 ): Promise<{ lines: number; events: number }> {
   let lineNo = 0;
@@ -56,7 +60,7 @@ export async function readJsonl(
       warn({ ...r.error, file, line: lineNo });
       continue;
     }
-    onEvent(r.data);
+    onEvent(r.data, line);
     events++;
   }
   return { lines: lineNo, events };

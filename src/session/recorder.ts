@@ -36,6 +36,8 @@ export class Recorder {
   private timer: NodeJS.Timeout | undefined;
   readonly counts = new Map<string, number>();
   tree: TreeSet | undefined;
+  /** Sees every event as it is recorded (single-pass analysis of an import). */
+  tap: ((e: ShadowEvent) => void) | undefined;
 
   constructor(
     readonly outDir: string,
@@ -64,6 +66,7 @@ export class Recorder {
     if (!this.queue.push(event, raw.sensor)) return;
     this.counts.set(raw.sensor, (this.counts.get(raw.sensor) ?? 0) + 1);
     if (this.live) this.onLiveEvent(event);
+    this.tap?.(event);
   };
 
   /** Runs as the event arrives, so that short-lived processes and files are read before they go. */
@@ -100,11 +103,34 @@ export class Recorder {
     } else if (e.kind === "reparent") (r.reparented ??= []).push({ at: e.ts, from: e.from, to: e.to });
   }
 
+  private readonly kindCounts = new Map<string, number>();
+  private pendingLines = "";
+
+  private account(e: ShadowEvent): void {
+    this.recordLifecycle(e);
+    const key = `${e.sensor}\0${e.kind}`;
+    this.kindCounts.set(key, (this.kindCounts.get(key) ?? 0) + 1);
+  }
+
+  /**
+   * Records an event from a validated events.jsonl as is, line and sequence number included:
+   * no copy and no re-serialisation, which would cost more than the analysis of it.
+   */
+  importEvent(e: ShadowEvent, line: string): void {
+    this.seq = Math.max(this.seq, e.seq);
+    this.counts.set(e.sensor, (this.counts.get(e.sensor) ?? 0) + 1);
+    this.account(e);
+    this.tap?.(e);
+    this.pendingLines += line + "\n";
+    if (this.pendingLines.length > 1 << 20) this.flush();
+  }
+
   flush(): void {
+    this.jsonl.writeLines(this.pendingLines);
+    this.pendingLines = "";
     const batch = this.queue.drain();
-    for (const e of batch) this.recordLifecycle(e);
+    for (const e of batch) this.account(e);
     this.jsonl.write(batch);
-    this.store.addEvents(batch);
   }
 
   /** Final flush; records sensors, processes and artifacts; closes the files. */
@@ -119,6 +145,7 @@ export class Recorder {
     this.store.setMeta("ended", Date.now());
     this.store.setMeta("sensors", withDrops);
     this.store.setMeta("events", this.seq);
+    this.store.setEventCounts(this.kindCounts);
     this.jsonl.close();
     this.store.close();
     return withDrops;

@@ -1,14 +1,12 @@
 import Database from "better-sqlite3";
-import type { ShadowEvent } from "../events/schema.js";
 
 /**
- * session.db: the session's target and sensors, its events (one row each, the full event as JSON),
- * its process table and its artifacts. Written in batches inside transactions.
+ * session.db: the session's target, sensors (status, events, drops), event counts by sensor and
+ * kind, the process table and the artifacts. The events themselves live in events.jsonl, one per
+ * line: a row per event here cost more than the analysis itself and slowed the traced target.
  */
 export class SessionStore {
   readonly db: Database.Database;
-  private readonly insertEvent: Database.Statement;
-  private readonly insertEvents: (events: readonly ShadowEvent[]) => void;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -17,19 +15,20 @@ export class SessionStore {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS sensors (name TEXT PRIMARY KEY, status TEXT, reason TEXT, events INTEGER, dropped INTEGER, errors INTEGER);
-      CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, ts REAL, kind TEXT, pid INTEGER, comm TEXT, sensor TEXT, json TEXT);
-      CREATE INDEX IF NOT EXISTS events_kind ON events(kind);
+      CREATE TABLE IF NOT EXISTS event_counts (sensor TEXT, kind TEXT, count INTEGER, PRIMARY KEY (sensor, kind));
       CREATE TABLE IF NOT EXISTS processes (pid INTEGER PRIMARY KEY, json TEXT);
       CREATE TABLE IF NOT EXISTS artifacts (path TEXT PRIMARY KEY, json TEXT);`);
-    this.insertEvent = this.db.prepare("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?, ?)");
-    this.insertEvents = this.db.transaction((events: readonly ShadowEvent[]) => {
-      for (const e of events)
-        this.insertEvent.run(e.seq, e.ts, e.kind, e.pid, e.comm, e.sensor, JSON.stringify(e));
-    });
   }
 
-  addEvents(events: readonly ShadowEvent[]): void {
-    if (events.length > 0) this.insertEvents(events);
+  /** Event counts by sensor and kind, written once at the end of the session. */
+  setEventCounts(counts: ReadonlyMap<string, number>): void {
+    const insert = this.db.prepare("INSERT OR REPLACE INTO event_counts VALUES (?, ?, ?)");
+    this.db.transaction(() => {
+      for (const [key, n] of counts) {
+        const [sensor, kind] = key.split("\0");
+        insert.run(sensor, kind, n);
+      }
+    })();
   }
 
   setMeta(key: string, value: unknown): void {
