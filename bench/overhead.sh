@@ -22,6 +22,7 @@ for s in procfs ptrace ebpf; do
   fi
 done
 add "strace (same options as ptrace)" "$(loop strace -f -q -ttt -yy -s 256 --seccomp-bpf -e trace=execve,clone,clone3,fork,vfork,openat,open,write -o "$tmp/s1.log" "$PY" $W "$N")"
+add "strace (same options), pinned to 1 CPU" "$(loop taskset -c "$(($(nproc) - 1))" strace -f -q -ttt -yy -s 256 --seccomp-bpf -e trace=execve,clone,clone3,fork,vfork,openat,open,write -o "$tmp/s3.log" "$PY" $W "$N")"
 add "strace --seccomp-bpf, 3 syscalls" "$(loop strace -f --seccomp-bpf -e trace=openat,execve,clone -o "$tmp/s2.log" "$PY" $W "$N")"
 if command -v bpftrace >/dev/null && [ "$(id -u)" = 0 ]; then
   bpftrace -e 'tracepoint:syscalls:sys_enter_openat { printf("%d %s\n", pid, str(args->filename)); }' >"$tmp/bt.out" 2>/dev/null &
