@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Overhead of each sensor on the syscall-heavy workload, as a ratio to the bare run, in one run.
 # The workload times its own loop, so session start-up is not counted. Run as root for ebpf.
-# Usage: bash bench/overhead.sh [ITERATIONS=200000]
+# Usage: [REPS=3] bash bench/overhead.sh [ITERATIONS=200000]   (each row: median of REPS runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-200000}
@@ -11,14 +11,20 @@ tmp=$(mktemp -d)
 bt_pid=""
 cleanup() { [ -n "$bt_pid" ] && kill -INT "$bt_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-loop() { "$@" 2>/dev/null | sed -n 's/^loop //p' | tail -1; }
+REPS=${REPS:-3}
+# The median of REPS runs of the workload's own loop time.
+loop() {
+  for _ in $(seq "$REPS"); do "$@" 2>/dev/null | sed -n 's/^loop //p' | tail -1; done | sort -n | sed -n "$(((REPS + 1) / 2))p"
+}
 
+# A fresh out dir for every run of a sensor.
+observe_with() { bin/shadow-signals observe --duration 10m --sensors "$1" --out "$(mktemp -d -p "$tmp")/s" -- "$PY" $W "$N"; }
 declare -a names times
 add() { names+=("$1"); times+=("$2"); }
 add "bare" "$(loop "$PY" $W "$N")"
 for s in procfs ptrace ebpf; do
   if bin/shadow-signals sensors --json | grep -A1 "\"name\": \"$s\"" | grep -q '"usable": true'; then
-    add "observe --sensors $s" "$(loop bin/shadow-signals observe --duration 10m --sensors "$s" --out "$tmp/$s" -- "$PY" $W "$N")"
+    add "observe --sensors $s" "$(loop observe_with "$s")"
   fi
 done
 add "strace (same options as ptrace)" "$(loop strace -f -q -ttt -yy -s 256 --seccomp-bpf -e trace=execve,clone,clone3,fork,vfork,openat,open,write -o "$tmp/s1.log" "$PY" $W "$N")"
@@ -28,7 +34,7 @@ if command -v bpftrace >/dev/null && [ "$(id -u)" = 0 ]; then
   bpftrace -e 'tracepoint:syscalls:sys_enter_openat { printf("%d %s\n", pid, str(args->filename)); }' >"$tmp/bt.out" 2>/dev/null &
   bt_pid=$!
   sleep 4 # let bpftrace attach
-  add "plain bpftrace printing every openat" "$(loop "$PY" $W "$N")"
+  REPS=1 add "plain bpftrace printing every openat" "$(REPS=1 loop "$PY" $W "$N")"
   kill -INT "$bt_pid"; wait "$bt_pid" 2>/dev/null || true; bt_pid=""
 fi
 bare=${times[0]}

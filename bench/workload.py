@@ -1,17 +1,9 @@
 """Syscall-heavy workload: open/read/close in a loop, fork+exec every 500 iterations.
-Prints the loop's own wall time, so a sensor's start-up cost is not counted as overhead.
-With --distinct, every open names a new (missing) path: the burst case for kernel-side dedupe."""
+Prints the loop's own wall time, so a sensor's start-up cost is not counted as overhead."""
 import os, sys, time
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 200000
-distinct = "--distinct" in sys.argv
 start = time.perf_counter()
 for i in range(n):
-    if distinct:
-        try:
-            os.close(os.open(f"/tmp/shadow-burst-missing-{i}", os.O_RDONLY))
-        except FileNotFoundError:
-            pass
-        continue
     fd = os.open("/etc/hostname", os.O_RDONLY)
     os.read(fd, 64)
     os.close(fd)

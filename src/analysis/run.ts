@@ -111,8 +111,9 @@ export async function importAndAnalyze(
   input: string,
   outDir: string,
   warn: (i: Issue) => void,
+  root?: string,
 ): Promise<{ model: ReportModel; format: string; imported: number }> {
-  const target: TargetInfo = { kind: "import", label: input, input };
+  const target: TargetInfo = { kind: "import", label: input, input, ...(root ? { root } : {}) };
   const processes = new Map<number, ProcessRecord>();
   const analyzer = new Analyzer({
     target,

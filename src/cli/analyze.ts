@@ -10,13 +10,15 @@ import { printSummary, writeReports } from "./write-reports.js";
 export const analyzeCommand: Command = {
   name: "analyze",
   summary: "analyse a session dir, an events.jsonl or a strace log, and write the reports",
-  help: `Usage: shadow-signals analyze INPUT [--out DIR]
+  help: `Usage: shadow-signals analyze INPUT [--out DIR] [--root DIR]
 
 INPUT is one of:
   a session dir     (events.jsonl + session.db): reports are (re)written in place unless --out
   an events.jsonl   one normalized event per line
   a strace log      captured elsewhere with: strace -f -ttt -yy -s 256 -o FILE CMD
                     (one FILE.PID of -ff works too; unfinished/resumed lines are joined)
+
+--root DIR judges paths under DIR as if they were at / (see observe --help).
 
 Bad lines are reported with file:line and skipped; the valid events around them are kept.
 Imported logs carry no /proc snapshots, so findings that need credentials have lower confidence.
@@ -25,7 +27,10 @@ Example:
   strace -f -ttt -yy -s 256 -o /tmp/cron.log -p $(pgrep -o cron) & sleep 120; kill %1
   shadow-signals analyze /tmp/cron.log`,
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(argv, { out: { type: "string" } });
+    const { values, positionals } = parseCommandArgs(argv, {
+      out: { type: "string" },
+      root: { type: "string" },
+    });
     const input = positionals[0];
     if (!input || positionals.length > 1) throw new UsageError("give exactly one INPUT");
     if (!existsSync(input)) throw new ShadowError(`${input}: no such file or directory`);
@@ -40,9 +45,14 @@ Example:
     }
     const outDir = resolveOutDir(values.out, path.basename(input));
     let shown = 0;
-    const { model, format, imported } = await importAndAnalyze(input, outDir, (i) => {
-      if (++shown <= 20) warn(i);
-    });
+    const { model, format, imported } = await importAndAnalyze(
+      input,
+      outDir,
+      (i) => {
+        if (++shown <= 20) warn(i);
+      },
+      values.root !== undefined ? path.resolve(values.root) : undefined,
+    );
     if (shown > 20) process.stderr.write(`shadow-signals: warning: ${shown - 20} more issue(s) not shown\n`);
     process.stderr.write(`shadow-signals: imported ${imported} events from ${format} ${input}\n`);
     printSummary(outDir, model);

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { selectSensors } from "../sensors/select.js";
 import { observe } from "../session/observation.js";
 import { parseDuration } from "../util/duration.js";
@@ -10,7 +11,7 @@ import { writeReports } from "./write-reports.js";
 export const observeCommand: Command = {
   name: "observe",
   summary: "record a session of a running process or a command, then report",
-  help: `Usage: shadow-signals observe [--duration D] [--out DIR] [--sensors auto|LIST] (--pid N | -- CMD ARGS...)
+  help: `Usage: shadow-signals observe [--duration D] [--out DIR] [--sensors auto|LIST] [--root DIR] (--pid N | -- CMD ARGS...)
 
 Watches a target from the outside and writes events.jsonl, session.db, report.md and report.json.
   -- CMD ARGS   launch CMD (stdin/stdout/stderr pass through); stops when the duration is up or
@@ -22,6 +23,8 @@ Options:
   --duration D        how long: 30, 30s, 2m (default 60s)
   --out DIR           out dir (default: a new folder under ./shadow-signals-sessions/)
   --sensors S         auto (every usable sensor) or a list such as procfs,ptrace (default auto)
+  --root DIR          judge paths under DIR as if they were at / (a chroot or a container's root
+                      filesystem): DIR/etc/x counts as a system location, DIR/tmp/x as temp
 
 Examples:
   sudo shadow-signals observe --duration 2m -- nginx -g 'daemon off;'
@@ -32,7 +35,9 @@ Examples:
       out: { type: "string" },
       sensors: { type: "string" },
       pid: { type: "string" },
+      root: { type: "string" },
     });
+    const root = values.root !== undefined ? path.resolve(values.root) : undefined;
     const durationMs = parseDuration(values.duration ?? "60s");
     if (values.pid === undefined && rest.length === 0) throw new UsageError("give --pid N or -- CMD ARGS...");
     if (values.pid !== undefined && rest.length > 0)
@@ -52,8 +57,8 @@ Examples:
       target: pid !== undefined ? { pid } : { argv: rest },
       info:
         pid !== undefined
-          ? { kind: "pid", label, pid }
-          : { kind: "command", label: rest.join(" "), argv: rest },
+          ? { kind: "pid", label, pid, ...(root ? { root } : {}) }
+          : { kind: "command", label: rest.join(" "), argv: rest, ...(root ? { root } : {}) },
       progress: process.stderr.isTTY === true,
     });
     await writeReports(result.outDir, { quiet: false });

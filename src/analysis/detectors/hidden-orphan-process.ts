@@ -47,7 +47,8 @@ export class HiddenOrphanDetector implements Detector {
   observe(e: ShadowEvent, _ctx: AnalysisContext): void {
     if (e.err) return;
     if (e.kind === "fork") this.forkedBy.set(e.child, e.pid);
-    else if (e.kind === "exit") this.exited.set(e.pid, e.ts);
+    // The earliest exit wins: procfs reports an exit only at its next scan, later than it was.
+    else if (e.kind === "exit") this.exited.set(e.pid, Math.min(e.ts, this.exited.get(e.pid) ?? Infinity));
     else if (e.kind === "setsid") this.proc(e).setsid = true;
     else if (e.kind === "reparent") this.proc(e).reparented = true;
     else if (e.kind === "comm") this.proc(e).names.add(e.name);
@@ -75,7 +76,12 @@ export class HiddenOrphanDetector implements Detector {
         (rec?.reparented?.length ?? 0) > 0 ||
         (snap !== undefined && creator !== undefined && snap.ppid !== creator) ||
         parentGone;
-      const detached = p.setsid || (snap !== undefined && snap.sid === pid);
+      // Detached: it called setsid, or it runs in a session other than the daemon's (inherited from
+      // a middle process that called setsid and exited: the classic double fork).
+      const rootSid =
+        ctx.rootPid !== undefined ? ctx.processes.get(ctx.rootPid)?.snapshots[0]?.sid : undefined;
+      const otherSession = snap !== undefined && rootSid !== undefined && snap.sid !== rootSid;
+      const detached = p.setsid || (snap !== undefined && snap.sid === pid) || otherSession;
       const names = new Set([...p.names, ...(snap ? [snap.comm, snap.cmdline[0] ?? ""] : [])]);
       const exe = snap?.exe ?? p.exe;
       // Kernel threads show as "[name]" and have no exe; a user process named so is hiding
@@ -85,7 +91,9 @@ export class HiddenOrphanDetector implements Detector {
       const masquerade = kthreadLike !== undefined || deletedExe;
       if (!(detached && reparented) && !masquerade) continue;
       const what: string[] = [];
-      if (detached) what.push("called setsid (own session)");
+      if (p.setsid || snap?.sid === pid) what.push("called setsid (own session)");
+      else if (otherSession)
+        what.push(`runs in another session (sid ${snap!.sid}) than the daemon's (sid ${rootSid})`);
       if (reparented)
         what.push(
           `reparented away from its creator pid ${creator ?? "?"}${snap ? ` to pid ${snap.ppid}` : ""}`,

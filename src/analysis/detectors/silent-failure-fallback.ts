@@ -39,7 +39,8 @@ export class SilentFailureDetector implements Detector {
     const add = (summary: string, key: string) => {
       if (this.failures.length < 5000) this.failures.push({ e, summary, key });
     };
-    if (e.kind === "write" && !e.err && (e.fd === 2 || ctx.paths.isLog(e.path))) {
+    // stderr counts as a signal only if it goes somewhere: `2>/dev/null` is silence.
+    if (e.kind === "write" && !e.err && ((e.fd === 2 && e.path !== "/dev/null") || ctx.paths.isLog(e.path))) {
       if (this.logWrites.length < 100_000) this.logWrites.push(e.ts);
     } else if (e.kind === "open" && !e.err && ctx.paths.isLog(e.path)) {
       if (this.logWrites.length < 100_000) this.logWrites.push(e.ts);

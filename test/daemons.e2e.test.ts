@@ -1,0 +1,207 @@
+/**
+ * Small daemons written for the tests, each showing one behaviour in a different way than IMD
+ * does, and a benign one that shows none; observed live. Then the same daemon traced by a plain
+ * strace and analysed offline must give the findings the live run gives.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { BIN } from "../src/testing/imd-process.js";
+
+const DAEMONS = fileURLToPath(new URL("../../test/daemons/", import.meta.url));
+const PYTHON = spawnSync("python3", ["-c", "import sys; print(sys.executable)"], {
+  encoding: "utf8",
+}).stdout.trim();
+const isRoot = process.geteuid?.() === 0;
+const hasStrace = spawnSync("strace", ["-V"]).status === 0;
+
+interface Report {
+  findings: { behavior: string; evidence: { summary: string }[] }[];
+}
+
+function observe(dir: string, argv: string[], duration = "12s"): Report {
+  const out = path.join(dir, `out-${Math.random().toString(36).slice(2, 8)}`);
+  const r = spawnSync(
+    process.execPath,
+    [
+      BIN,
+      "observe",
+      "--sensors",
+      "ptrace,procfs",
+      "--duration",
+      duration,
+      "--root",
+      dir,
+      "--out",
+      out,
+      "--",
+      ...argv,
+    ],
+    { encoding: "utf8", timeout: 60_000 },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(readFileSync(path.join(out, "report.json"), "utf8")) as Report;
+}
+
+const behaviors = (r: Report) => new Set(r.findings.map((f) => f.behavior));
+
+function withDir(body: (dir: string) => Promise<void> | void): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "daemon-"));
+  chmodSync(dir, 0o755);
+  return Promise.resolve(body(dir)).finally(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+const skip = !hasStrace ? "strace is missing" : false;
+
+test(
+  "sed -i rewriting a config (temp file + rename): config drift and, as root, a privileged write",
+  { skip, timeout: 90_000 },
+  () =>
+    withDir((dir) => {
+      const found = behaviors(observe(dir, ["/bin/sh", path.join(DAEMONS, "drift.sh"), dir]));
+      assert.ok(found.has("config-file-modification"), [...found].join(", "));
+      assert.equal(found.has("privileged-write-steady-state"), isRoot);
+    }),
+);
+
+test(
+  "classic daemonization (fork, setsid, fork) with a kernel-thread name: hidden orphan",
+  { skip, timeout: 90_000 },
+  () =>
+    withDir((dir) => {
+      const report = observe(dir, [PYTHON, path.join(DAEMONS, "detach.py")]);
+      const orphan = report.findings.find((f) => f.behavior === "hidden-orphan-process");
+      assert.ok(orphan, [...behaviors(report)].join(", "));
+      assert.ok(
+        orphan.evidence.some((e) => /session/.test(e.summary) && /kthreadd/.test(e.summary)),
+        JSON.stringify(orphan.evidence),
+      );
+    }),
+);
+
+test(
+  "a password cached in /dev/shm: plaintext secret in temp, value never in the report",
+  { skip, timeout: 90_000 },
+  () =>
+    withDir((dir) => {
+      const report = observe(dir, ["/bin/sh", path.join(DAEMONS, "leak.sh"), dir]);
+      assert.ok(behaviors(report).has("plaintext-secret-in-temp"), [...behaviors(report)].join(", "));
+      assert.ok(!/password=FAKE[0-9a-f]/.test(JSON.stringify(report)));
+    }),
+);
+
+test("IPv6 loopback connections: internal socket connection", { skip, timeout: 90_000 }, async () => {
+  const server = net.createServer((s) => s.on("error", () => undefined).end());
+  await new Promise<void>((r) => server.listen(0, "::1", r));
+  try {
+    await withDir((dir) => {
+      const report = observe(dir, [
+        PYTHON,
+        path.join(DAEMONS, "probe6.py"),
+        String((server.address() as net.AddressInfo).port),
+      ]);
+      const f = report.findings.find((x) => x.behavior === "internal-socket-connection");
+      assert.ok(
+        f?.evidence.some((e) => e.summary.includes("[::1]")),
+        JSON.stringify(report.findings.map((x) => x.behavior)),
+      );
+    });
+  } finally {
+    server.close();
+  }
+});
+
+test(
+  "a hook script read and run from a world-writable temp dir: mutable artifact, external execution",
+  { skip, timeout: 90_000 },
+  () =>
+    withDir((dir) => {
+      const hooks = path.join(dir, "tmp/hooks");
+      mkdirSync(hooks, { recursive: true, mode: 0o777 });
+      chmodSync(hooks, 0o777);
+      writeFileSync(path.join(hooks, "hook.conf"), "enabled=1\n");
+      writeFileSync(path.join(hooks, "run.sh"), ": hook\n");
+      const found = behaviors(observe(dir, ["/bin/sh", path.join(DAEMONS, "hook.sh"), dir]));
+      assert.ok(found.has("mutable-artifact-dependency"), [...found].join(", "));
+      assert.ok(found.has("external-binary-execution"), [...found].join(", "));
+    }),
+);
+
+test("failures silenced with 2>/dev/null and || : — silent failure", { skip, timeout: 90_000 }, () =>
+  withDir((dir) => {
+    const found = behaviors(observe(dir, ["/bin/sh", path.join(DAEMONS, "quiet.sh"), dir]));
+    assert.ok(found.has("silent-failure-fallback"), [...found].join(", "));
+  }),
+);
+
+test(
+  "benign: an echo server driven only by irregular requests shows nothing",
+  { skip, timeout: 90_000 },
+  async () => {
+    await withDir(async (dir) => {
+      const port = 40_000 + Math.floor(Math.random() * 20_000);
+      const out = path.join(dir, "out");
+      const child = (await import("node:child_process")).spawn(
+        process.execPath,
+        [
+          BIN,
+          "observe",
+          "--sensors",
+          "ptrace,procfs",
+          "--duration",
+          "10s",
+          "--root",
+          dir,
+          "--out",
+          out,
+          "--",
+          PYTHON,
+          path.join(DAEMONS, "echo-server.py"),
+          String(port),
+        ],
+        { stdio: "ignore" },
+      );
+      const exited = new Promise((r) => child.once("exit", r));
+      for (const gap of [1500, 300, 1100, 200, 1700, 400]) {
+        await new Promise((r) => setTimeout(r, gap));
+        await new Promise<void>((resolve) => {
+          const s = net.connect(port, "127.0.0.1", () => s.write("hello\n"));
+          s.on("data", () => s.end());
+          s.on("close", () => resolve());
+          s.on("error", () => resolve());
+        });
+      }
+      assert.equal(await exited, 0);
+      const report = JSON.parse(readFileSync(path.join(out, "report.json"), "utf8")) as Report;
+      assert.deepEqual([...behaviors(report)], []);
+    });
+  },
+);
+
+test(
+  "a strace log of the same daemon, analysed offline, gives the live run's findings",
+  { skip, timeout: 120_000 },
+  () =>
+    withDir((dir) => {
+      const live = behaviors(observe(dir, ["/bin/sh", path.join(DAEMONS, "drift.sh"), dir]));
+      const log = path.join(dir, "drift.strace.log");
+      const traced = spawnSync(
+        "strace",
+        ["-f", "-ttt", "-yy", "-s", "256", "-o", log, "/bin/sh", path.join(DAEMONS, "drift.sh"), dir],
+        { timeout: 60_000 },
+      );
+      assert.equal(traced.status, 0);
+      const out = path.join(dir, "offline");
+      const r = spawnSync(process.execPath, [BIN, "analyze", log, "--root", dir, "--out", out], {
+        encoding: "utf8",
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const offline = behaviors(JSON.parse(readFileSync(path.join(out, "report.json"), "utf8")) as Report);
+      assert.deepEqual([...offline].sort(), [...live].sort());
+    }),
+);
