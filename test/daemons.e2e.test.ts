@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -24,26 +24,30 @@ interface Report {
   findings: { behavior: string; evidence: { summary: string }[] }[];
 }
 
+/** `observe` of a daemon under `dir` (its --root), with the fast complete pair of sensors. */
+function observeArgs(dir: string, out: string, duration: string, argv: string[]): string[] {
+  return [
+    BIN,
+    "observe",
+    "--sensors",
+    "ptrace,procfs",
+    "--duration",
+    duration,
+    "--root",
+    dir,
+    "--out",
+    out,
+    "--",
+    ...argv,
+  ];
+}
+
 function observe(dir: string, argv: string[], duration = "12s"): Report {
   const out = path.join(dir, `out-${Math.random().toString(36).slice(2, 8)}`);
-  const r = spawnSync(
-    process.execPath,
-    [
-      BIN,
-      "observe",
-      "--sensors",
-      "ptrace,procfs",
-      "--duration",
-      duration,
-      "--root",
-      dir,
-      "--out",
-      out,
-      "--",
-      ...argv,
-    ],
-    { encoding: "utf8", timeout: 60_000 },
-  );
+  const r = spawnSync(process.execPath, observeArgs(dir, out, duration, argv), {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(readFileSync(path.join(out, "report.json"), "utf8")) as Report;
 }
@@ -146,24 +150,9 @@ test(
     await withDir(async (dir) => {
       const port = 40_000 + Math.floor(Math.random() * 20_000);
       const out = path.join(dir, "out");
-      const child = (await import("node:child_process")).spawn(
+      const child = spawn(
         process.execPath,
-        [
-          BIN,
-          "observe",
-          "--sensors",
-          "ptrace,procfs",
-          "--duration",
-          "10s",
-          "--root",
-          dir,
-          "--out",
-          out,
-          "--",
-          PYTHON,
-          path.join(DAEMONS, "echo-server.py"),
-          String(port),
-        ],
+        observeArgs(dir, out, "10s", [PYTHON, path.join(DAEMONS, "echo-server.py"), String(port)]),
         { stdio: "ignore" },
       );
       const exited = new Promise((r) => child.once("exit", r));
