@@ -54,10 +54,15 @@ function observe(dir: string, argv: string[], duration = "12s"): Report {
 
 const behaviors = (r: Report) => new Set(r.findings.map((f) => f.behavior));
 
-function withDir(body: (dir: string) => Promise<void> | void): Promise<void> {
+/** Runs `body` in a fresh temp dir and removes it afterwards, whether `body` throws or rejects. */
+async function withDir(body: (dir: string) => Promise<void> | void): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "daemon-"));
   chmodSync(dir, 0o755);
-  return Promise.resolve(body(dir)).finally(() => rmSync(dir, { recursive: true, force: true }));
+  try {
+    await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const skip = !hasStrace ? "strace is missing" : false;

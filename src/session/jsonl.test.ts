@@ -21,11 +21,15 @@ const good = (seq: number) =>
     argv: ["sh", "-c", "id"],
   });
 
-function withFile(lines: string[], body: (file: string) => Promise<void> | void) {
+async function withFile(lines: string[], body: (file: string) => Promise<void> | void): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "jsonl-"));
   const file = path.join(dir, "events.jsonl");
   writeFileSync(file, lines.join("\n") + "\n");
-  return Promise.resolve(body(file)).finally(() => rmSync(dir, { recursive: true, force: true }));
+  try {
+    await body(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const BAD = [

@@ -62,6 +62,9 @@ const proc = (pid: number, ppid: number, s: Partial<ProcessSnapshot> = {}): Proc
 const startup = [
   { t: 0, pid: 100, kind: "open", path: "/etc/d.conf", flags: ["O_RDONLY"] },
   { t: 50, pid: 100, kind: "setsid" },
+  // The root's first event after a quiet second: steady state starts here for every case, even one
+  // whose own events all come from other processes.
+  { t: 2999, pid: 100, kind: "open", path: "/etc/d.conf", flags: ["O_RDONLY"] },
 ] as const;
 const steady = (t: number, e: Record<string, unknown>) => ({ t: 3000 + t, pid: 100, ...e });
 const every = (
@@ -227,6 +230,21 @@ const invalid: Case[] = [
     name: "temp file without secrets",
     behavior: "plaintext-secret-in-temp",
     events: [steady(1, { kind: "write", path: "/tmp/x", bytes: 10 })],
+  },
+  {
+    name: "a temp path as an option value is not code",
+    behavior: "mutable-artifact-dependency",
+    events: [
+      steady(1, { kind: "exec", pid: 108, path: "/usr/sbin/d", argv: ["d", "--config", "/tmp/d.conf"] }),
+    ],
+  },
+  {
+    name: "the daemon re-executing itself through another name for its binary",
+    behavior: "external-binary-execution",
+    events: [
+      { t: 0, pid: 100, kind: "exec", path: "/usr/bin/python3", argv: ["python3", "d.py"] },
+      steady(1, { kind: "exec", pid: 109, path: "/usr/bin/python3.11", argv: ["python3", "d.py"] }),
+    ],
   },
   {
     name: "the daemon re-executing itself",

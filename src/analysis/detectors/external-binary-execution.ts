@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { ShadowEvent } from "../../events/schema.js";
 import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
@@ -17,6 +18,12 @@ const TEXT: BehaviorText = {
   attack: ["T1059.004", "T1059"],
 };
 
+/** python3 and python3.11, /usr/bin/node and /usr/local/bin/node: a symlink and its target. */
+function sameProgram(a: string, b: string): boolean {
+  const family = (p: string) => path.basename(p).replace(/[\d.]+$/, "");
+  return a === b || family(a) === family(b);
+}
+
 /** The daemon executes programs other than itself: shells with -c, interpreters, utilities, network tools. */
 export class ExternalBinaryDetector implements Detector {
   readonly behavior = TEXT.behavior;
@@ -33,7 +40,7 @@ export class ExternalBinaryDetector implements Detector {
       this.rootExe ??= e.path;
       return;
     }
-    if (this.rootExe && e.path === this.rootExe) return;
+    if (this.rootExe && sameProgram(e.path, this.rootExe)) return;
     const kind = ctx.paths.programKind(e.path);
     const shellC = kind === "shell" && e.argv.includes("-c");
     const label = shellC ? "shell with -c" : kind === "other" ? "program" : kind.replace("-", " ");

@@ -11,6 +11,8 @@ interface Known {
   stat: ProcStat;
   creds: string;
   fds: Map<number, string>;
+  /** What it runs, to tell an exec from a plain fork of the parent's own program. */
+  image: string;
 }
 
 const safeRead = (p: string) => {
@@ -170,13 +172,18 @@ export class ProcfsSensor implements Sensor {
     } catch {
       cwd = undefined;
     }
-    this.emit({ ...base, kind: "exec", path: exe, argv, ...(cwd ? { cwd } : {}) });
+    // A child still running its parent's program only forked; an exec shows as a new image. The
+    // root is the exception: it is reported once, whatever it runs.
+    const image = `${exe}\0${argv.join("\0")}`;
+    const execd = exe !== "" && (!parent || parent.image !== image || pid === ctx.tree.rootPid);
+    if (execd) this.emit({ ...base, kind: "exec", path: exe, argv, ...(cwd ? { cwd } : {}) });
     if (stat.sid === pid && (!parent || parent.stat.sid !== pid)) this.emit({ ...base, kind: "setsid" });
     const status = readStatus(pid);
     this.known.set(pid, {
       stat,
       creds: status ? JSON.stringify([status.uid, status.gid, status.capEff]) : "",
       fds: new Map(),
+      image,
     });
     this.diffFds(pid, sockets);
   }
