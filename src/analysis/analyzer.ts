@@ -1,4 +1,5 @@
 import type { ShadowEvent } from "../events/schema.js";
+import { GATE_NAME } from "../session/launcher.js";
 import type { AnalysisContext } from "./context.js";
 import type { Detector } from "./detector.js";
 import { createDetectors } from "./detectors/index.js";
@@ -29,6 +30,8 @@ export class Analyzer {
 
   readonly observe = (e: ShadowEvent): void => {
     this.events++;
+    // The gate shell that held the target until the sensors were ready is ours, not the target's.
+    if (e.kind === "exec" && e.argv.includes(GATE_NAME)) return;
     if (e.ts < this.firstTs) this.firstTs = e.ts;
     if (e.ts > this.lastTs) this.lastTs = e.ts;
     if (this.ctx.rootPid === undefined) this.ctx.rootPid = e.pid; // imported log: the first process

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { detectPeriod } from "./periodicity.js";
+import { mergeBeats } from "./detectors/periodic-autonomous-activity.js";
 
 // A deterministic pseudo-random jitter, so the table is the same on every run.
 function jittered(period: number, n: number, jitter: number, skip: number[] = []): number[] {
@@ -36,3 +37,14 @@ for (const [name, times, period] of periodic) {
 for (const [name, times] of notPeriodic) {
   test(`not periodic: ${name}`, () => assert.equal(detectPeriod(times), undefined));
 }
+
+test("three sensors reporting the same beats, late and out of order, are one rhythm", () => {
+  const beats = jittered(2000, 12, 0.1);
+  const reports = [...beats, ...beats.map((t) => t + 90), ...beats.map((t) => t - 40)].sort(
+    () => 0.5 - Math.random(),
+  );
+  const merged = mergeBeats(reports);
+  assert.equal(merged.length, beats.length);
+  const p = detectPeriod(merged);
+  assert.ok(p && Math.abs(p.periodMs - 2000) < 200, JSON.stringify(p));
+});

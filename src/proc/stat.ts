@@ -38,11 +38,15 @@ export function readStat(pid: number): ProcStat | undefined {
 }
 
 let bootMs: number | undefined;
-/** Epoch milliseconds of a process start, from its starttime in clock ticks (USER_HZ = 100 on Linux). */
+/**
+ * Epoch milliseconds of a process start, from its starttime in clock ticks (USER_HZ = 100).
+ * Boot time comes from /proc/uptime (10 ms resolution), not /proc/stat's btime, which is whole
+ * seconds: with btime, procfs timestamps were up to a second off those of the other sensors.
+ */
 export function startEpochMs(starttime: number): number {
   if (bootMs === undefined) {
-    const btime = /^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1];
-    bootMs = Number(btime) * 1000;
+    const uptime = Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
+    bootMs = Date.now() - uptime * 1000;
   }
   return bootMs + starttime * 10;
 }

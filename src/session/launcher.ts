@@ -3,6 +3,8 @@ import { randomBytes } from "node:crypto";
 
 /** The environment variable every process we launch inherits, so we can find its detached descendants. */
 export const MARKER_VAR = "SHADOW_SIGNALS_SESSION";
+/** argv[0] of the gate shell: its exec is the launcher's, not the target's. */
+export const GATE_NAME = "shadow-signals-gate";
 
 // Reports its pid on fd 3, waits for a line on fd 4, then becomes the command: the sensors attach
 // to the pid before the command's first instruction runs. The marker is exported here, not given to
@@ -19,7 +21,7 @@ export interface Launched {
 /** Starts `argv` stopped at a gate; `wrap` lets a sensor (ptrace) put itself in front. */
 export async function launchGated(argv: string[], wrap: (argv: string[]) => string[]): Promise<Launched> {
   const id = randomBytes(8).toString("hex");
-  const full = wrap(["/bin/sh", "-c", gate(id), "shadow-signals-gate", ...argv]);
+  const full = wrap(["/bin/sh", "-c", gate(id), GATE_NAME, ...argv]);
   const child = spawn(full[0]!, full.slice(1), { stdio: ["inherit", "inherit", "inherit", "pipe", "pipe"] });
   const pid = await new Promise<number>((resolve, reject) => {
     let text = "";

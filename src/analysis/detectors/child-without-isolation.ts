@@ -68,7 +68,7 @@ export class ChildWithoutIsolationDetector implements Detector {
     }
     if (!this.set) return undefined;
     return buildFinding(ctx, TEXT, this.set, {
-      claim: `The target spawns child processes that inherit its full privilege level (${plural(this.set.count, "child")}): same uid/gid, same effective and bounding capabilities, same namespaces, no seccomp filter, no no_new_privs.`,
+      claim: `The target spawns child processes that inherit its full privilege level (${plural(this.set.count, "child", "children")}): the same uid/gid, effective and bounding capabilities, namespaces, seccomp mode and no_new_privs as the daemon itself — no privilege reduction and no sandbox of their own.`,
       severity: "high",
       ...(ctx.live ? {} : { confidence: "low" as const }),
       blind: {

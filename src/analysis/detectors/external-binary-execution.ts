@@ -34,8 +34,7 @@ export class ExternalBinaryDetector implements Detector {
 
   observe(e: ShadowEvent, ctx: AnalysisContext): void {
     if (e.kind !== "exec" || e.err) return;
-    // The launcher's gate shell and the root's own first exec are the target itself.
-    if (e.argv.includes("shadow-signals-gate")) return;
+    // The root's own exec is the target itself.
     if (e.pid === ctx.rootPid) {
       this.rootExe ??= e.path;
       return;

@@ -111,7 +111,7 @@ export class HiddenOrphanDetector implements Detector {
     }
     if (!set) return undefined;
     return buildFinding(ctx, TEXT, set, {
-      claim: `The target leaves ${plural(set.count, "detached descendant")} that escape its process tree${set.examples.some((x) => /kernel thread/.test(x.summary)) ? " and masquerade as kernel threads" : ""}.`,
+      claim: `The target leaves ${plural(set.count, "detached descendant")} that ${set.count === 1 ? "escapes" : "escape"} its process tree${set.examples.some((x) => /kernel thread/.test(x.summary)) ? ` and ${set.count === 1 ? "masquerades" : "masquerade"} as a kernel thread` : ""}.`,
       severity: "high",
       blind: {
         ptrace: "sees setsid and prctl renames but not the reparenting itself, only the parent's exit.",

@@ -40,7 +40,7 @@ export class MutableArtifactDetector implements Detector {
       (this.set ??= newEvidence(ctx)).add(e, `reads ${e.path} from a writable location`, `read:${e.path}`);
       return;
     }
-    if (e.kind !== "exec" || e.argv.includes("shadow-signals-gate")) return;
+    if (e.kind !== "exec") return;
     // The code that runs: the binary itself, or the script a shell or interpreter is given.
     const kind = ctx.paths.programKind(e.path);
     const script =

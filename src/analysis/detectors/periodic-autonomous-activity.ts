@@ -24,6 +24,17 @@ const MAX_TIMES = 2000;
 const TRIGGER_WINDOW_MS = 1000;
 const WRITE_FLAGS = /O_WRONLY|O_CREAT|O_TRUNC/;
 
+/**
+ * Several sensors report the same action, each a little late and in its own order: sorted, the
+ * reports within `windowMs` of a beat's first one are that beat.
+ */
+export function mergeBeats(times: readonly number[], windowMs = 250): number[] {
+  const sorted = [...times].sort((a, b) => a - b);
+  const beats: number[] = [];
+  for (const t of sorted) if (beats.length === 0 || t - beats.at(-1)! >= windowMs) beats.push(t);
+  return beats;
+}
+
 /** Actions (exec, writes, connects) recurring at a stable period with no external trigger before them. */
 export class PeriodicActivityDetector implements Detector {
   readonly behavior = TEXT.behavior;
@@ -38,7 +49,8 @@ export class PeriodicActivityDetector implements Detector {
     }
     if (e.err || e.pid === undefined) return;
     let key: string | undefined;
-    if (e.kind === "exec") key = `exec ${e.argv.slice(0, 2).join(" ") || e.path}`;
+    // The command line tells actions apart (`sh -c job-a` from `sh -c job-b`); cut, it stays a key.
+    if (e.kind === "exec") key = `exec ${(e.argv.slice(0, 3).join(" ") || e.path).slice(0, 80)}`;
     else if (e.kind === "open" && e.flags.some((f) => WRITE_FLAGS.test(f)) && !ctx.paths.isIgnored(e.path))
       key = `write ${ctx.paths.relative(e.path)}`;
     else if (e.kind === "rename") key = `rename onto ${ctx.paths.relative(e.to)}`;
@@ -50,8 +62,6 @@ export class PeriodicActivityDetector implements Detector {
       slot = { e, ts: [] };
       this.times.set(key, slot);
     }
-    // Several sensors report the same action: keep one timestamp per beat.
-    if (slot.ts.length > 0 && Math.abs(e.ts - slot.ts.at(-1)!) < 200) return;
     if (slot.ts.length < MAX_TIMES) slot.ts.push(e.ts);
   }
 
@@ -59,7 +69,7 @@ export class PeriodicActivityDetector implements Detector {
     const triggers = [...this.triggers].sort((a, b) => a - b);
     const found: { key: string; e: ShadowEvent; p: Periodicity }[] = [];
     for (const [key, { e, ts }] of this.times) {
-      const sorted = [...ts].sort((a, b) => a - b);
+      const sorted = mergeBeats(ts);
       const p = detectPeriod(sorted);
       if (!p) continue;
       const triggered = sorted.filter((t) => anyWithin(triggers, t - TRIGGER_WINDOW_MS, t)).length;
