@@ -43,6 +43,8 @@ function assertNothingLeft(root: string) {
   assert.deepEqual(leftovers, [], "processes of the lab are still running");
   for (const rel of ["etc/imd", "tmp/imd-plugins", "tmp/.imd-credentials.cache", "run/imd"])
     assert.equal(existsSync(path.join(root, rel)), false, `${rel} left behind`);
+  // The tests give the lab a root that does not exist yet: it must not be left behind either.
+  assert.equal(existsSync(root), false, `${root} left behind`);
 }
 
 const ALL = BEHAVIOR_IDS;

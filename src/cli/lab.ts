@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PEER_SCRIPT } from "../lab/imd/peer-service.js";
@@ -79,10 +79,20 @@ Examples:
     const outDir = resolveOutDir(values.out, benign ? "imd-benign" : "imd");
     const isRoot = process.geteuid?.() === 0;
     const root = path.resolve(values.root ?? (isRoot ? "/" : path.join(outDir, "imd-root")));
-    if (!values.root && !isRoot) mkdirSync(root, { recursive: true });
+    // The directories the lab makes for IMD and its peer; removed at the end if they are empty.
+    const madeDirs = [root, path.join(root, "run")].filter((d) => !existsSync(d));
     const port = 40_000 + Math.floor(Math.random() * 20_000);
     const peerSocketRel = "/run/imd-peer.sock";
     mkdirSync(path.join(root, "run"), { recursive: true });
+    const removeMadeDirs = () => {
+      for (const d of [...madeDirs].reverse()) {
+        try {
+          rmdirSync(d);
+        } catch {
+          /* not empty: something not ours is there, leave it */
+        }
+      }
+    };
     const config = path.join(outDir, "imd.conf");
     writeFileSync(
       config,
@@ -116,6 +126,7 @@ Examples:
       });
     } finally {
       await peer?.stop();
+      removeMadeDirs();
     }
     await writeReports(outDir, { quiet: false });
     return 0;
