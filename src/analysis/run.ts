@@ -112,6 +112,7 @@ export async function importAndAnalyze(
   outDir: string,
   warn: (i: Issue) => void,
   root?: string,
+  onProgress?: (events: number) => void,
 ): Promise<{ model: ReportModel; format: string; imported: number }> {
   const target: TargetInfo = { kind: "import", label: input, input, ...(root ? { root } : {}) };
   const processes = new Map<number, ProcessRecord>();
@@ -129,7 +130,10 @@ export async function importAndAnalyze(
     releasedAt: undefined,
     live: false,
   });
-  const { events, format, processTable } = await importFile(input, outDir, warn, analyzer.observe);
+  const timer = onProgress ? setInterval(() => onProgress(analyzer.events), 500) : undefined;
+  const { events, format, processTable } = await importFile(input, outDir, warn, analyzer.observe).finally(
+    () => clearInterval(timer),
+  );
   for (const [pid, r] of processTable) processes.set(pid, r);
   const model = writeReportFiles(outDir, analyzer, {
     target,

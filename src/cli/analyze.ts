@@ -52,7 +52,12 @@ Example:
         if (++shown <= 20) warn(i);
       },
       values.root !== undefined ? path.resolve(values.root) : undefined,
+      // Live progress on a terminal only; scripts get the one-line summary.
+      process.stderr.isTTY
+        ? (n) => process.stderr.write(`\r\x1b[K  read ${n.toLocaleString("en")} events`)
+        : undefined,
     );
+    if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
     if (shown > 20) process.stderr.write(`shadow-signals: warning: ${shown - 20} more issue(s) not shown\n`);
     process.stderr.write(`shadow-signals: imported ${imported} events from ${format} ${input}\n`);
     printSummary(outDir, model);
