@@ -34,7 +34,6 @@ export class Recorder {
   private readonly jsonl: JsonlWriter;
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
-  readonly counts = new Map<string, number>();
   tree: TreeSet | undefined;
   /** Sees every event as it is recorded (single-pass analysis of an import). */
   tap: ((e: ShadowEvent) => void) | undefined;
@@ -64,7 +63,6 @@ export class Recorder {
   readonly emit = (raw: RawEvent): void => {
     const event = { ...raw, seq: ++this.seq } as ShadowEvent;
     if (!this.queue.push(event, raw.sensor)) return;
-    this.counts.set(raw.sensor, (this.counts.get(raw.sensor) ?? 0) + 1);
     if (this.live) this.onLiveEvent(event);
     this.tap?.(event);
   };
@@ -118,7 +116,6 @@ export class Recorder {
    */
   importEvent(e: ShadowEvent, line: string): void {
     this.seq = Math.max(this.seq, e.seq);
-    this.counts.set(e.sensor, (this.counts.get(e.sensor) ?? 0) + 1);
     this.account(e);
     this.tap?.(e);
     this.pendingLines += line + "\n";

@@ -53,7 +53,6 @@ export class PtraceSensor implements Sensor {
   private proc: ChildProcess | undefined;
   private tail: FileTail | undefined;
   private readonly s: SensorStats = { events: 0, dropped: 0, errors: 0, status: "idle" };
-  keepRawLog = false;
 
   async probe() {
     const r = spawnSync("strace", ["-V"], { encoding: "utf8" });
@@ -115,8 +114,8 @@ export class PtraceSensor implements Sensor {
     }
     this.tail?.stop();
     if (this.s.status === "running") this.s.status = "stopped";
-    // The raw log holds write payloads, secrets included: keep it only on request.
-    if (this.logFile && !this.keepRawLog) rmSync(this.logFile, { force: true });
+    // The raw log holds write payloads, secrets included: it never outlives the session.
+    if (this.logFile) rmSync(this.logFile, { force: true });
   }
 
   stats(): SensorStats {
