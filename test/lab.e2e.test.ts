@@ -140,3 +140,74 @@ test(
     }
   },
 );
+
+test(
+  "the events of an IMD session show what IMD did, sensor by sensor",
+  { skip: !hasStrace ? "strace is missing" : false, timeout: 120_000 },
+  () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "lab-e2e-"));
+    try {
+      const out = path.join(dir, "out");
+      const root = path.join(dir, "root");
+      const r = spawnSync(
+        process.execPath,
+        [BIN, "lab", "--out", out, "--root", root, "--duration", "15s", "--sensors", "ptrace,procfs"],
+        { encoding: "utf8", timeout: 90_000 },
+      );
+      assert.equal(r.status, 0, r.stderr);
+      type E = {
+        kind: string;
+        sensor: string;
+        path?: string;
+        to?: string;
+        argv?: string[];
+        address?: string;
+        unixPath?: string;
+        name?: string;
+        from?: number;
+      };
+      const events = readFileSync(path.join(out, "events.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as E);
+      const seen = (sensor: string, what: string, pred: (e: E) => boolean) =>
+        assert.ok(
+          events.some((e) => e.sensor === sensor && pred(e)),
+          `${sensor} did not record ${what}`,
+        );
+      const conf = path.join(root, "etc/imd/imd.conf");
+      seen("ptrace", "the config rewrite", (e) => e.kind === "rename" && e.to === conf);
+      seen("ptrace", "the loopback connect", (e) => e.kind === "connect" && e.address === "127.0.0.1");
+      seen(
+        "ptrace",
+        "the unix connect",
+        (e) => e.kind === "connect" && e.unixPath === path.join(root, "run/imd-peer.sock"),
+      );
+      seen(
+        "ptrace",
+        "the credential cache write",
+        (e) => e.kind === "open" && e.path === path.join(root, "tmp/.imd-credentials.cache"),
+      );
+      seen(
+        "ptrace",
+        "the orphan's rename",
+        (e) => e.kind === "comm" && (e.name ?? "").startsWith("[kworker"),
+      );
+      for (const sensor of ["ptrace", "procfs"])
+        seen(sensor, "a helper exec", (e) => e.kind === "exec" && (e.argv ?? []).includes("-c"));
+      // Adopted before or after it renamed itself: either its launch or its new name.
+      seen(
+        "procfs",
+        "the orphan",
+        (e) =>
+          (e.kind === "exec" &&
+            (e.argv ?? []).some((a) => a.includes("watchdog") || a.startsWith("[kworker"))) ||
+          (e.kind === "comm" && (e.name ?? "").startsWith("[kworker")),
+      );
+      seen("procfs", "the orphan's reparenting", (e) => e.kind === "reparent");
+      assertNothingLeft(root);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -21,7 +21,10 @@ export interface ObservedTree {
   /** Set for a command we launched: every descendant inherits it in its environment. */
   readonly marker?: string;
   has(pid: number): boolean;
-  add(pid: number): void;
+  /** Adds a process; `creator` is the process that forked it, when a sensor saw the fork. */
+  add(pid: number, creator?: number): void;
+  /** The process that forked `pid`, if known: lets a sensor see that it has been reparented. */
+  creatorOf(pid: number): number | undefined;
   pids(): Iterable<number>;
 }
 

@@ -70,7 +70,7 @@ export class Recorder {
   /** Runs as the event arrives, so that short-lived processes and files are read before they go. */
   private onLiveEvent(e: ShadowEvent): void {
     if (e.kind === "fork" && !e.err) {
-      this.tree?.add(e.child);
+      this.tree?.add(e.child, e.pid);
       this.processes.snapshot(e.child);
     } else if (e.kind === "exec" && !e.err) {
       this.tree?.add(e.pid);

@@ -99,7 +99,7 @@ export class EbpfSensor implements Sensor {
     let onReady: (() => void) | undefined;
     rl.on("line", (line) => {
       for (const e of parser.parse(line)) {
-        if (e.kind === "fork") ctx.tree.add(e.child);
+        if (e.kind === "fork") ctx.tree.add(e.child, e.pid);
         this.s.events++;
         ctx.emit(e);
       }

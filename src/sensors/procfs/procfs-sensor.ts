@@ -146,10 +146,10 @@ export class ProcfsSensor implements Sensor {
 
   private adopt(pid: number, stat: ProcStat, sockets: () => Map<number, SocketInfo>): void {
     const ctx = this.ctx!;
-    ctx.tree.add(pid);
     const ts = startEpochMs(stat.starttime);
     const base = { ts, pid, ppid: stat.ppid, comm: stat.comm, sensor: "procfs" as const };
     const parent = this.known.get(stat.ppid);
+    ctx.tree.add(pid, parent ? stat.ppid : undefined);
     if (parent)
       this.emit({
         ...base,
@@ -178,6 +178,11 @@ export class ProcfsSensor implements Sensor {
     const execd = exe !== "" && (!parent || parent.image !== image || pid === ctx.tree.rootPid);
     if (execd) this.emit({ ...base, kind: "exec", path: exe, argv, ...(cwd ? { cwd } : {}) });
     if (stat.sid === pid && (!parent || parent.stat.sid !== pid)) this.emit({ ...base, kind: "setsid" });
+    // Found after its creator was gone (a double fork's middle process lives less than a scan):
+    // the creator is known from another sensor's fork event or from an earlier scan.
+    const creator = ctx.tree.creatorOf(pid);
+    if (creator !== undefined && creator !== stat.ppid)
+      this.emit({ ...base, kind: "reparent", from: creator, to: stat.ppid });
     const status = readStatus(pid);
     this.known.set(pid, {
       stat,

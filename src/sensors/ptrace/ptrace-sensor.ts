@@ -97,7 +97,7 @@ export class PtraceSensor implements Sensor {
       }
       if (!record) return;
       for (const e of mapper.map(record)) {
-        if (e.kind === "fork") ctx.tree.add(e.child);
+        if (e.kind === "fork") ctx.tree.add(e.child, e.pid);
         this.s.events++;
         ctx.emit(e);
       }
