@@ -29,7 +29,8 @@ export const EVENT_KINDS = {
   listen: { family: "string?", address: "string?", port: "number?", unixPath: "string?" },
   accept: { family: "string?", address: "string?", port: "number?", unixPath: "string?" },
   signal: { signal: "string", fromPid: "number?" },
-  reparent: { from: "number", to: "number" },
+  /** `from` is the creator when some sensor saw the fork; a late-found orphan may lack it. */
+  reparent: { from: "number?", to: "number" },
   gap: { ms: "number", reason: "string" },
 } as const;
 

@@ -25,7 +25,7 @@ export interface ProcessRecord {
   exitCode?: number;
   exitSignal?: string;
   /** ppid changes seen over the session (reparenting to init or a subreaper). */
-  reparented?: { at: number; from: number; to: number }[];
+  reparented?: { at: number; from?: number; to: number }[];
   snapshots: ProcessSnapshot[];
 }
 

@@ -98,7 +98,8 @@ export class Recorder {
       r.ended ??= e.ts;
       if (e.code !== undefined) r.exitCode = e.code;
       if (e.signal !== undefined) r.exitSignal = e.signal;
-    } else if (e.kind === "reparent") (r.reparented ??= []).push({ at: e.ts, from: e.from, to: e.to });
+    } else if (e.kind === "reparent")
+      (r.reparented ??= []).push({ at: e.ts, to: e.to, ...(e.from !== undefined ? { from: e.from } : {}) });
   }
 
   private readonly kindCounts = new Map<string, number>();

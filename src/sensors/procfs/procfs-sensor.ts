@@ -178,11 +178,21 @@ export class ProcfsSensor implements Sensor {
     const execd = exe !== "" && (!parent || parent.image !== image || pid === ctx.tree.rootPid);
     if (execd) this.emit({ ...base, kind: "exec", path: exe, argv, ...(cwd ? { cwd } : {}) });
     if (stat.sid === pid && (!parent || parent.stat.sid !== pid)) this.emit({ ...base, kind: "setsid" });
-    // Found after its creator was gone (a double fork's middle process lives less than a scan):
-    // the creator is known from another sensor's fork event or from an earlier scan.
+    // Found after its creator was gone (a double fork's middle process lives less than a scan).
+    // Another sensor's fork event may name the creator, but it can arrive after this scan; without
+    // it, a descendant (it carries our marker) whose parent lies outside the tree was reparented.
     const creator = ctx.tree.creatorOf(pid);
-    if (creator !== undefined && creator !== stat.ppid)
-      this.emit({ ...base, kind: "reparent", from: creator, to: stat.ppid });
+    const reparented =
+      creator !== undefined
+        ? creator !== stat.ppid
+        : pid !== ctx.tree.rootPid && !parent && !ctx.tree.has(stat.ppid);
+    if (reparented)
+      this.emit({
+        ...base,
+        kind: "reparent",
+        to: stat.ppid,
+        ...(creator !== undefined ? { from: creator } : {}),
+      });
     const status = readStatus(pid);
     this.known.set(pid, {
       stat,
