@@ -27,6 +27,18 @@ for s in procfs ptrace ebpf; do
     add "observe --sensors $s" "$(loop observe_with "$s")"
   fi
 done
+# Attached by pid: the workload sleeps 3 s first, so the sensor is attached before its loop starts.
+attach_with() {
+  "$PY" $W "$N" 3 & local w=$!
+  "$@" "$w" >/dev/null 2>&1 & local a=$!
+  wait "$w"; wait "$a" || true
+}
+observe_pid() { bin/shadow-signals observe --duration 10m --sensors ptrace --out "$(mktemp -d -p "$tmp")/s" --pid "$1"; }
+strace_pid() { strace -f -q -ttt -yy -s 256 -e trace=execve,clone,clone3,fork,vfork,openat,open,write -o "$tmp/s4.log" -p "$1"; }
+if command -v strace >/dev/null; then
+  add "observe --sensors ptrace --pid (attached)" "$(loop attach_with observe_pid)"
+  add "strace -p (same options), unpinned" "$(loop attach_with strace_pid)"
+fi
 add "strace (same options as ptrace)" "$(loop strace -f -q -ttt -yy -s 256 --seccomp-bpf -e trace=execve,clone,clone3,fork,vfork,openat,open,write -o "$tmp/s1.log" "$PY" $W "$N")"
 add "strace (same options), pinned to 1 CPU" "$(loop taskset -c "$(($(nproc) - 1))" strace -f -q -ttt -yy -s 256 --seccomp-bpf -e trace=execve,clone,clone3,fork,vfork,openat,open,write -o "$tmp/s3.log" "$PY" $W "$N")"
 add "strace --seccomp-bpf, 3 syscalls" "$(loop strace -f --seccomp-bpf -e trace=openat,execve,clone -o "$tmp/s2.log" "$PY" $W "$N")"

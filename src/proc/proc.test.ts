@@ -16,6 +16,7 @@ test("stat: comm with spaces and parentheses", () => {
   assert.equal(s.ppid, 1);
   assert.equal(s.sid, 1234);
   assert.equal(s.starttime, 5555);
+  assert.equal(s.processor, 1);
   assert.equal(parseStat("garbage"), undefined);
 });
 

@@ -10,6 +10,8 @@ export interface ProcStat {
   sid: number;
   /** Clock ticks after boot. */
   starttime: number;
+  /** The CPU it last ran on. */
+  processor: number;
 }
 
 export function parseStat(text: string): ProcStat | undefined {
@@ -26,6 +28,7 @@ export function parseStat(text: string): ProcStat | undefined {
     pgrp: Number(f[2]),
     sid: Number(f[3]),
     starttime: Number(f[19]),
+    processor: Number(f[36] ?? -1),
   };
 }
 

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { readStat } from "../../proc/stat.js";
 import type { Sensor, SensorContext, SensorStats } from "../sensor.js";
 import { FileTail } from "./file-tail.js";
 import { StraceEventMapper, TRACED_SYSCALLS } from "./strace-events.js";
@@ -35,14 +36,17 @@ export function straceOptions(logFile: string, attach: boolean): string[] {
 
 /**
  * Every traced syscall stops the tracee and wakes strace. When the two sit on different CPUs each
- * stop costs a cross-CPU wake-up: on this workload strace and a target pinned to one CPU run ~3x
- * faster than unpinned (bench/README.md). We can only do this for a command we launch: `--pid`
- * never changes the target's affinity.
+ * stop costs a cross-CPU wake-up: on this workload strace and its tracee on one CPU run ~3x faster
+ * than apart (bench/README.md). A command we launch is pinned with strace. `--pid` never changes
+ * the target's affinity: there only strace is pinned, to the CPU the target last ran on, and the
+ * scheduler tends to wake a tracee where the tracer that resumed it runs.
+ * Returns the taskset prefix, or nothing where pinning cannot help or cannot be done.
  */
-export function pinToOneCpu(): string[] {
-  const cpus = os.availableParallelism();
-  if (cpus < 2 || spawnSync("taskset", ["-V"]).status !== 0) return [];
-  return ["taskset", "-c", String(cpus - 1)];
+export function pinToCpu(cpu: number): string[] {
+  if (os.availableParallelism() < 2 || !(cpu >= 0)) return [];
+  // A dry run: taskset refuses a CPU outside our own allowed set (a cgroup cpuset, say).
+  if (spawnSync("taskset", ["-c", String(cpu), "true"]).status !== 0) return [];
+  return ["taskset", "-c", String(cpu)];
 }
 
 /** The ptrace sensor: every traced syscall of the tree, through strace. */
@@ -68,7 +72,13 @@ export class PtraceSensor implements Sensor {
   wrapCommand(argv: string[], workDir: string): string[] {
     this.logFile = path.join(workDir, "strace.log");
     this.wrapped = true;
-    return [...pinToOneCpu(), "strace", ...straceOptions(this.logFile, false), "--", ...argv];
+    return [
+      ...pinToCpu(os.availableParallelism() - 1),
+      "strace",
+      ...straceOptions(this.logFile, false),
+      "--",
+      ...argv,
+    ];
   }
 
   async start(ctx: SensorContext): Promise<void> {
@@ -77,9 +87,15 @@ export class PtraceSensor implements Sensor {
     if (!this.wrapped) {
       this.logFile = path.join(ctx.workDir, "strace.log");
       let stderr = "";
-      this.proc = spawn("strace", [...straceOptions(this.logFile, true), "-p", String(ctx.tree.rootPid)], {
-        stdio: ["ignore", "ignore", "pipe"],
-      });
+      const pid = ctx.tree.rootPid;
+      const [file, ...args] = [
+        ...pinToCpu(readStat(pid)?.processor ?? -1),
+        "strace",
+        ...straceOptions(this.logFile, true),
+        "-p",
+        String(pid),
+      ];
+      this.proc = spawn(file!, args, { stdio: ["ignore", "ignore", "pipe"] });
       this.proc.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
       this.proc.once("exit", (code) => {
         if (this.s.status === "running" && code !== 0) {
