@@ -65,6 +65,9 @@ export async function analyzeSession(
     started,
     ended,
     live,
+    ...(releasedAt !== undefined && stopRequestedAt !== undefined
+      ? { window: { released: releasedAt, stopRequested: stopRequestedAt } }
+      : {}),
   });
 }
 
@@ -79,6 +82,7 @@ export function writeReportFiles(
     started: number;
     ended: number;
     live: boolean;
+    window?: ReportModel["window"];
   },
 ): ReportModel {
   const findings = analyzer.finish();
@@ -92,6 +96,7 @@ export function writeReportFiles(
     target: s.target,
     started: s.live ? s.started : analyzer.firstTs,
     ended: s.live ? s.ended : analyzer.lastTs,
+    ...(s.window ? { window: s.window } : {}),
     sensors: s.sensors,
     events: analyzer.events,
     processes: s.processes,

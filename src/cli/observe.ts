@@ -3,6 +3,7 @@ import { selectSensors } from "../sensors/select.js";
 import { observe } from "../session/observation.js";
 import { parseDuration } from "../util/duration.js";
 import { UsageError } from "../util/result.js";
+import { shellQuote } from "../util/shell-quote.js";
 import { parseCommandArgs } from "./args.js";
 import type { Command } from "./command.js";
 import { resolveOutDir } from "./out-dir.js";
@@ -58,7 +59,7 @@ Examples:
       info:
         pid !== undefined
           ? { kind: "pid", label, pid, ...(root ? { root } : {}) }
-          : { kind: "command", label: rest.join(" "), argv: rest, ...(root ? { root } : {}) },
+          : { kind: "command", label: shellQuote(rest), argv: rest, ...(root ? { root } : {}) },
       progress: process.stderr.isTTY === true,
     });
     await writeReports(result.outDir, { quiet: false });

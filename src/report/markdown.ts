@@ -3,6 +3,17 @@ import type { ReportModel } from "./report-model.js";
 
 const bullet = (s: string) => `- ${s}`;
 
+/** How long the target ran under observation; sensor start-up and shutdown are said apart. */
+function observedFor(m: ReportModel): string {
+  if (!m.window) return formatDuration(m.ended - m.started);
+  const { released, stopRequested } = m.window;
+  return (
+    `${formatDuration(stopRequested - released)}, from the moment every sensor was ready to our stop request ` +
+    `(the session spans ${formatDuration(m.ended - m.started)} with sensor start-up, ${formatDuration(released - m.started)}, ` +
+    `and the stop, ${formatDuration(m.ended - stopRequested)})`
+  );
+}
+
 /** report.md in the seed report's structure, with the session's real evidence. */
 export function renderMarkdown(m: ReportModel): string {
   const out: string[] = [];
@@ -15,7 +26,7 @@ export function renderMarkdown(m: ReportModel): string {
   );
   out.push("### Methodology", "");
   out.push(
-    `The investigation was performed using runtime observation only. The target (${m.target.kind}: \`${m.target.label}\`) was observed for ${formatDuration(m.ended - m.started)} ` +
+    `The investigation was performed using runtime observation only. The target (${m.target.kind}: \`${m.target.label}\`) was observed for ${observedFor(m)} ` +
       `with the sensors ${used.map((s) => `**${s.name}**`).join(", ") || "(none: imported log)"}. ` +
       `${m.events} events from ${m.processes} processes were correlated across telemetry, process metadata in /proc, filesystem artifacts and timing. ` +
       "No code modification, instrumentation or exploitation was performed; all findings derive from observable runtime behaviour.",
@@ -56,16 +67,13 @@ export function renderMarkdown(m: ReportModel): string {
     );
   });
   if (m.findings.length === 0) out.push("No behaviour of the catalogue was observed.", "");
-  out.push(
-    "---",
-    "",
-    "## Summary of Findings",
-    "",
-    "| Flag | Behavior | Primary Risk |",
-    "| --- | --- | --- |",
-  );
-  m.findings.forEach((f, i) => out.push(`| Flag-${i + 1} | ${f.title} | ${f.primaryRisk} |`));
-  out.push("");
+  out.push("---", "", "## Summary of Findings", "");
+  if (m.findings.length === 0) out.push("None.", "");
+  else {
+    out.push("| Flag | Behavior | Primary Risk |", "| --- | --- | --- |");
+    m.findings.forEach((f, i) => out.push(`| Flag-${i + 1} | ${f.title} | ${f.primaryRisk} |`));
+    out.push("");
+  }
   if (m.notFound.length) {
     out.push(
       "### Not observed",

@@ -7,6 +7,8 @@ export interface ReportModel {
   target: TargetInfo;
   started: number;
   ended: number;
+  /** A live session's run of the target: from its release (or attach) to our stop request. */
+  window?: { released: number; stopRequested: number };
   sensors: SensorSummary[];
   events: number;
   processes: number;
