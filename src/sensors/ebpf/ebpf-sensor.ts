@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { readStat } from "../../proc/stat.js";
@@ -17,10 +17,23 @@ const safe = <T>(f: () => T): T | undefined => {
   }
 };
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Polls `done` every 20 ms; true if it held before `ms` ran out. */
+async function waitUntil(done: () => boolean, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(20)) if (done()) return true;
+  return done();
+}
+
 /** /proc lookups for what the kernel records leave out (cwd, fd paths, thread groups, socket ends). */
 const live: LiveLookups = {
   cwd: (pid) => safe(() => readlinkSync(`/proc/${pid}/cwd`)),
   fdPath: (pid, fd) => safe(() => readlinkSync(`/proc/${pid}/fd/${fd}`)),
+  openFileByInode: (pid, ino, hint) => {
+    const dir = `/proc/${pid}/fd`;
+    for (const fd of [String(hint), ...(safe(() => readdirSync(dir)) ?? [])])
+      if (safe(() => statSync(`${dir}/${fd}`).ino) === ino) return safe(() => readlinkSync(`${dir}/${fd}`));
+    return undefined;
+  },
   tgid: (tid) => safe(() => Number(/^Tgid:\s*(\d+)/m.exec(readFileSync(`/proc/${tid}/status`, "utf8"))?.[1])),
   socket: (pid, fd) => {
     const inode = /^socket:\[(\d+)\]$/.exec(safe(() => readlinkSync(`/proc/${pid}/fd/${fd}`)) ?? "")?.[1];
@@ -81,7 +94,7 @@ export class EbpfSensor implements Sensor {
 
   async start(ctx: SensorContext): Promise<void> {
     const program = path.join(ctx.workDir, "shadow-signals.bt");
-    writeFileSync(program, buildProgram(treeOf(ctx.tree.rootPid), this.units));
+    writeFileSync(program, buildProgram(treeOf(ctx.tree.rootPid), this.units, process.pid));
     const offsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
     const parser = (this.parser = new EbpfRecordParser(offsetNs, live));
     const proc = (this.proc = spawn("bpftrace", ["-f", "json", program], {
@@ -140,14 +153,25 @@ export class EbpfSensor implements Sensor {
 
   async stop(): Promise<void> {
     const proc = this.proc;
-    if (proc && proc.exitCode === null) {
+    const parser = this.parser;
+    if (proc && parser && proc.exitCode === null) {
       this.s.status = "stopped"; // before the signal, so its exit is not taken for a failure
       const exited = new Promise((r) => proc.once("exit", r));
-      proc.kill("SIGINT"); // bpftrace prints its maps (the last second of writes) and exits
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (proc.exitCode === null) proc.kill("SIGKILL");
+      // Ask for the write sums still in the kernel (see buildProgram), then end bpftrace at once:
+      // its own exit would detach every probe first, 5 s before printing them.
+      const asked = parser.flushes;
+      void process.ppid;
+      if (await waitUntil(() => parser.flushes > asked || proc.exitCode !== null, 3000)) {
+        await sleep(200); // records from other CPUs' buffers may trail the answer by one poll
+        proc.kill("SIGKILL");
+      } else {
+        this.s.detail = "bpftrace did not answer the final flush; waited for its exit instead";
+        proc.kill("SIGINT"); // it prints its maps after detaching
+        await Promise.race([exited, sleep(15_000)]);
+        if (proc.exitCode === null) proc.kill("SIGKILL");
+      }
     }
-    await Promise.race([this.closed, new Promise((r) => setTimeout(r, 2000))]);
+    await Promise.race([this.closed, sleep(2000)]);
     if (this.s.status === "running") this.s.status = "stopped";
   }
 

@@ -56,6 +56,12 @@ const argv = Array.from({ length: 7 }, (_, i) => i + 1).reduceRight(
   "",
 );
 
+/** The open file behind fd `fd` of the current task, from its fd table (BTF types). */
+const fileOf = (fd: string) => `*(curtask->files->fdt->fd + ${fd})`;
+
+/** The write sums the kernel still holds: printed every second, and when the sensor asks (see below). */
+const WRITE_FLUSH = "print(@wb); print(@wt); clear(@wb); clear(@wt);";
+
 const UNITS: Record<EbpfUnit, string> = {
   process: `tracepoint:sched:sched_process_fork /@t[pid]/ { @t[args->child_pid] = 1; printf("F\\t${FMT}\\t%d\\n", ${HEAD}, args->child_pid); }
 tracepoint:syscalls:sys_enter_execve ${T} { printf("XE\\t${FMT}\\t%s\\n", ${HEAD}, str(args->filename)); printf("XA\\t${FMT}\\t0\\t%s\\n", ${HEAD}, str(*(args->argv))); if (*(args->argv) != 0) { ${argv} } }
@@ -82,18 +88,22 @@ tracepoint:sched:sched_process_exit /@t[pid] && pid == tid/ { printf("E\\t${FMT}
     .map((s) => {
       const flags = s === "creat" ? "577" : s === "openat2" ? "(int32)*(uint64 *)args->how" : "args->flags";
       return `tracepoint:syscalls:sys_enter_${s} ${T} { @op[tid] = args->${s === "creat" ? "pathname" : "filename"}; @of[tid] = ${flags}; }
-tracepoint:syscalls:sys_exit_${s} /@op[tid]/ { $p = str(@op[tid]); $f = @of[tid]; $r = args->ret < 0 ? args->ret : 0; if (!@os[pid, $p, $f, $r]) { @os[pid, $p, $f, $r] = 1; printf("O\\t${FMT}\\t%d\\t%d\\t%s\\n", ${HEAD}, $f, args->ret, $p); } delete(@op[tid]); delete(@of[tid]); }`;
+tracepoint:syscalls:sys_exit_${s} /@op[tid]/ { $p = str(@op[tid]); $f = @of[tid]; $r = args->ret < 0 ? args->ret : 0; if (!@os[pid, $p, $f, $r]) { @os[pid, $p, $f, $r] = 1; $file = ${fileOf("(args->ret < 0 ? 0 : args->ret)")}; printf("O\\t${FMT}\\t%d\\t%d\\t%u\\t%lu\\t%s\\n", ${HEAD}, $f, args->ret, $file->f_inode->i_sb->s_dev, $file->f_inode->i_ino, $p); } delete(@op[tid]); delete(@of[tid]); }`;
     })
     .join("\n")}
 interval:s:1 { clear(@os); }`,
-  // Writes: bytes summed per (pid, fd) in the kernel and flushed every second with the first time seen.
+  // Writes: bytes summed per (pid, fd, file) in the kernel and flushed every second with the first
+  // time seen. The file is its (device, inode), read from the fd table at the write: by the flush
+  // the fd may be closed or point elsewhere (a shell's `>&3` writes through a dup2'd fd 1).
   write: `${["write", "writev", "pwrite64"]
     .map(
-      (s) => `tracepoint:syscalls:sys_enter_${s} ${T} { @wfd[tid] = args->fd + 1; }
-tracepoint:syscalls:sys_exit_${s} /@wfd[tid]/ { if (args->ret > 0) { $k = @wfd[tid] - 1; @wb[pid, $k] = sum(args->ret); if (!@wt[pid, $k]) { @wt[pid, $k] = nsecs; } } delete(@wfd[tid]); }`,
+      (
+        s,
+      ) => `tracepoint:syscalls:sys_enter_${s} ${T} { $file = ${fileOf("args->fd")}; @wfd[tid] = args->fd + 1; @wdev[tid] = $file->f_inode->i_sb->s_dev; @wino[tid] = $file->f_inode->i_ino; }
+tracepoint:syscalls:sys_exit_${s} /@wfd[tid]/ { if (args->ret > 0) { $k = @wfd[tid] - 1; @wb[pid, $k, @wdev[tid], @wino[tid]] = sum(args->ret); if (!@wt[pid, $k, @wdev[tid], @wino[tid]]) { @wt[pid, $k, @wdev[tid], @wino[tid]] = nsecs; } } delete(@wfd[tid]); delete(@wdev[tid]); delete(@wino[tid]); }`,
     )
     .join("\n")}
-interval:s:1 { print(@wb); print(@wt); clear(@wb); clear(@wt); }`,
+interval:s:1 { ${WRITE_FLUSH} }`,
   // Two paths do not fit one printf on the 512-byte BPF stack: old and new name are two records.
   rename: [
     ["rename", "-100", "args->oldname", "-100", "args->newname"],
@@ -145,13 +155,26 @@ tracepoint:syscalls:sys_exit_accept ${T} { if (args->ret >= 0) { printf("AC\\t${
   signal: `tracepoint:signal:signal_generate /@t[args->pid]/ { printf("SG\\t%llu\\t%d\\t%d\\t%s\\t%d\\t%d\\n", nsecs, args->pid, args->pid, args->comm, args->sig, pid); }`,
 };
 
-/** The whole program: seeds the tree with `pids`, then the requested units. */
-export function buildProgram(pids: readonly number[], units: readonly EbpfUnit[] = ALL_UNITS): string {
+/**
+ * The whole program: seeds the tree with `pids`, then the requested units. `flushPid` is the
+ * sensor's own process: its getppid() asks for what the kernel still holds, answered by FLUSHED.
+ * bpftrace prints its maps at exit only after detaching every probe (5 s for this program), so the
+ * sensor asks for them instead of waiting for the exit.
+ */
+export function buildProgram(
+  pids: readonly number[],
+  units: readonly EbpfUnit[] = ALL_UNITS,
+  flushPid?: number,
+): string {
   const seed = pids.map((p) => `@t[${p}] = 1;`).join(" ");
   const parts = [
     `BEGIN { ${seed} printf("READY\\t%llu\\n", nsecs); }`,
     UNITS.process,
     ...units.filter((u) => u !== "process").map((u) => UNITS[u]),
   ];
+  if (flushPid !== undefined)
+    parts.push(
+      `tracepoint:syscalls:sys_enter_getppid /pid == ${flushPid}/ { ${units.includes("write") ? WRITE_FLUSH : ""} printf("FLUSHED\\t%llu\\n", nsecs); }`,
+    );
   return parts.join("\n") + "\n";
 }

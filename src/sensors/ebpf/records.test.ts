@@ -6,6 +6,7 @@ import { EbpfRecordParser, decodeSockaddr, type LiveLookups } from "./records.js
 const live: LiveLookups = {
   cwd: () => "/work",
   fdPath: (_pid, fd) => (fd === 1 ? "/dev/pts/0" : fd === 5 ? "/etc/app/app.conf" : undefined),
+  openFileByInode: (_pid, ino) => (ino === 55 ? "/etc/app/app.conf" : undefined),
   tgid: (tid) => (tid === 501 ? 500 : tid),
   socket: () => ({ family: "inet", address: "127.0.0.1", port: 8080 }),
 };
@@ -75,7 +76,7 @@ test("paired records: rename across two records, connect with sockaddr bytes and
       ["NU", "5", "500", "500", "d", "connect", "/run/x.sock"],
       ["Z", "6", "500", "500", "d", "connect", "-111"],
     ),
-    printf(["O", "7", "500", "500", "d", String(0o1101), "3", "/tmp/out"]),
+    printf(["O", "7", "500", "500", "d", String(0o1101), "3", "8388609", "4242", "/tmp/out"]),
   ]);
   assert.deepEqual(
     events.map((e) => e.kind),
@@ -111,6 +112,30 @@ test("write sums arrive as two maps; lost events are counted; bad records are co
   );
   assert.equal(p.lost, 17);
   assert.equal(p.errors, 2);
+});
+
+test("write sums name the file the kernel saw, not what the fd points to at the flush", () => {
+  const { events } = parseAll([
+    // /tmp/secret opened as fd 3 (device 8388609, inode 77), then written through a dup2'd fd 1.
+    printf(["O", "1", "500", "500", "sh", String(0o1101), "3", "8388609", "77", "/tmp/secret"]),
+    JSON.stringify({
+      type: "map",
+      data: { "@wb": { "500,1,8388609,77": 30, "500,5,8388609,55": 7, "500,1,8388609,99": 4, "500,5": 2 } },
+    }),
+    JSON.stringify({
+      type: "map",
+      data: { "@wt": { "500,1,8388609,77": 1, "500,5,8388609,55": 2, "500,1,8388609,99": 3, "500,5": 4 } },
+    }),
+  ]);
+  assert.deepEqual(
+    events.flatMap((e) => (e.kind === "write" ? [[e.path, e.fd, e.bytes]] : [])),
+    [
+      ["/tmp/secret", 1, 30], // opened in the session: its path, whatever fd 1 is now
+      ["/etc/app/app.conf", 5, 7], // opened before the session, and still open
+      ["fd:1", 1, 4], // no fd holds that inode any more: only the fd is known
+      ["/etc/app/app.conf", 5, 2], // no inode in the key: what the fd points to now
+    ],
+  );
 });
 
 test("sockaddr decoding: IPv6 loopback", () => {

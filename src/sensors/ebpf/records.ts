@@ -12,6 +12,8 @@ const PENDING = -(constants.errno.EINPROGRESS ?? 115);
 export interface LiveLookups {
   cwd(pid: number): string | undefined;
   fdPath(pid: number, fd: number): string | undefined;
+  /** The path of an open file of `pid` with inode `ino` (fd `hint` tried first), if it still has one. */
+  openFileByInode(pid: number, ino: number, hint: number): string | undefined;
   /** The thread group of a task, to tell a new thread from a new process. */
   tgid(tid: number): number | undefined;
   socket(
@@ -63,6 +65,8 @@ export function decodeSockaddr(
   return { family: `af${family}` };
 }
 
+const MAX_FILES = 65_536;
+
 /**
  * Turns bpftrace's JSON output (-f json) into normalized events: pairs enter/exit records by
  * thread, gathers exec arguments, expands the per-second write sums, counts lost events.
@@ -71,10 +75,14 @@ export class EbpfRecordParser {
   lost = 0;
   errors = 0;
   ready = false;
+  /** FLUSHED answers seen: each follows everything the kernel held when the sensor asked. */
+  flushes = 0;
   private readonly pending = new Map<number, Pending>();
   private readonly execs = new Map<number, { f: Fields; argv: string[] }>();
   private writeBytes: Record<string, number> | undefined;
   private readonly comms = new Map<number, string>();
+  /** "dev:ino" -> the path it was last opened under, so write sums name their file (bounded). */
+  private readonly files = new Map<string, string>();
 
   constructor(
     private readonly offsetNs: bigint,
@@ -89,6 +97,12 @@ export class EbpfRecordParser {
     if (p.startsWith("/") || p === "") return p;
     const dir = Number(dfd) === -100 ? this.live.cwd(pid) : this.live.fdPath(pid, Number(dfd));
     return dir ? path.join(dir, p) : p;
+  }
+
+  private rememberFile(key: string, p: string): void {
+    this.files.delete(key); // re-inserted last: the oldest entry is the first to go
+    this.files.set(key, p);
+    if (this.files.size > MAX_FILES) this.files.delete(this.files.keys().next().value!);
   }
 
   /** One line of bpftrace's stdout. */
@@ -121,7 +135,7 @@ export class EbpfRecordParser {
     if (!firsts || !this.writeBytes) return [];
     const out: RawEvent[] = [];
     for (const [key, bytes] of Object.entries(this.writeBytes)) {
-      const [pid, fd] = key.split(",").map(Number) as [number, number];
+      const [pid, fd, dev, ino] = key.split(",").map(Number) as [number, number, number?, number?];
       const first = firsts[key];
       out.push({
         kind: "write",
@@ -129,7 +143,7 @@ export class EbpfRecordParser {
         pid,
         comm: this.comms.get(pid) ?? "?",
         sensor: "ebpf",
-        path: this.live.fdPath(pid, fd) ?? `fd:${fd}`,
+        path: this.writtenFile(pid, fd, dev, ino),
         fd,
         bytes,
       });
@@ -138,10 +152,24 @@ export class EbpfRecordParser {
     return out;
   }
 
+  /**
+   * The file a write sum went to: the path its (device, inode) was opened under in this session,
+   * else an fd of the writer that still holds that inode (a file opened before the session), else
+   * only the fd.
+   */
+  private writtenFile(pid: number, fd: number, dev: number | undefined, ino: number | undefined): string {
+    if (!ino) return this.live.fdPath(pid, fd) ?? `fd:${fd}`;
+    return this.files.get(`${dev}:${ino}`) ?? this.live.openFileByInode(pid, ino, fd) ?? `fd:${fd}`;
+  }
+
   private record(f: Fields): RawEvent[] {
     const [kind, ns, pidText, tidText, comm] = f as [string, string, string, string, string];
     if (kind === "READY") {
       this.ready = true;
+      return [];
+    }
+    if (kind === "FLUSHED") {
+      this.flushes++;
       return [];
     }
     // A record cut or split (a newline inside a string argument) is counted, never thrown.
@@ -210,7 +238,8 @@ export class EbpfRecordParser {
       case "O": {
         const flags = Number(rest[0]);
         const ret = Number(rest[1]);
-        const p = this.resolve(pid, "-100", rest.slice(2).join("\t"));
+        const p = this.resolve(pid, "-100", rest.slice(4).join("\t"));
+        if (ret >= 0 && Number(rest[3]) > 0) this.rememberFile(`${rest[2]}:${rest[3]}`, p);
         return [
           {
             ...base,

@@ -1,0 +1,58 @@
+/**
+ * The eBPF sensor's write accounting, live: bytes are summed in the kernel and flushed every
+ * second, so a sensor that stops must still collect what the kernel holds, and each sum must name
+ * the file written, whichever fd the bytes went through.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { RawEvent } from "../../events/schema.js";
+import { TreeSet } from "../../session/tree.js";
+import { EbpfSensor } from "./ebpf-sensor.js";
+
+const probe = await new EbpfSensor().probe();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test(
+  "ebpf: every byte written is recorded against its file, up to the moment the sensor stops",
+  { skip: probe.usable ? false : probe.reason, timeout: 90_000 },
+  async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "ebpf-writes-"));
+    const file = path.join(dir, "out.log");
+    // dash writes `echo >&3` through fd 1 (dup2'd for the command), so the fd number alone would
+    // name the wrong file.
+    const daemon = `exec 3>>${file}; while :; do echo 0123456789 >&3; sleep 0.02; done`;
+    const target = spawn("/bin/sh", ["-c", daemon], { stdio: "ignore", detached: true });
+    const pid = target.pid!;
+    const sensor = new EbpfSensor();
+    const events: RawEvent[] = [];
+    try {
+      await sleep(300); // it opens the file before the sensor starts, as a daemon observed by --pid
+      process.kill(-pid, "SIGSTOP");
+      await sensor.start({
+        tree: new TreeSet(pid),
+        emit: (e) => events.push(e),
+        workDir: dir,
+        onFailure: (reason) => assert.fail(reason),
+      });
+      const before = statSync(file).size;
+      process.kill(-pid, "SIGCONT");
+      await sleep(2500);
+      // Frozen mid-second: what it wrote since the last per-second flush is only in the kernel.
+      process.kill(-pid, "SIGSTOP");
+      await sensor.stop();
+      let recorded = 0;
+      for (const e of events) if (e.kind === "write" && e.path === file) recorded += e.bytes;
+      const written = statSync(file).size - before;
+      assert.ok(written > 0, "the daemon wrote nothing");
+      assert.equal(recorded, written, `ebpf recorded ${recorded} of the ${written} bytes written to ${file}`);
+    } finally {
+      process.kill(-pid, "SIGKILL");
+      await sensor.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
