@@ -38,10 +38,7 @@ const finding: Finding = {
 
 test("markdown: the target's observed run is told apart from sensor start-up and the stop", () => {
   const md = renderMarkdown(base);
-  assert.match(
-    md,
-    /`nginx -g 'daemon off;'`\) was observed for 15s, from the moment every sensor was ready/,
-  );
+  assert.match(md, /`nginx -g 'daemon off;'`\) was observed for 15s, from the moment every sensor was ready/);
   assert.match(md, /spans 22\.4s with sensor start-up, 2\.2s, and the stop, 5\.2s/);
   // Without a window (an imported log) the span is all there is.
   const { window: _w, ...imported } = base;
