@@ -8,6 +8,7 @@ import { BEHAVIOR_IDS } from "../src/analysis/detectors/index.js";
 import { BIN } from "../src/testing/imd-process.js";
 import { createSensor } from "../src/sensors/index.js";
 import { allPids, readProc } from "../src/testing/processes.js";
+import { readSessionEvents } from "../src/testing/session-files.js";
 
 const isRoot = process.geteuid?.() === 0;
 const hasStrace = spawnSync("strace", ["-V"]).status === 0;
@@ -166,10 +167,7 @@ test(
         name?: string;
         from?: number;
       };
-      const events = readFileSync(path.join(out, "events.jsonl"), "utf8")
-        .trim()
-        .split("\n")
-        .map((l) => JSON.parse(l) as E);
+      const events = readSessionEvents<E>(out);
       const seen = (sensor: string, what: string, pred: (e: E) => boolean) =>
         assert.ok(
           events.some((e) => e.sensor === sensor && pred(e)),

@@ -9,10 +9,10 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { ShadowEvent } from "../src/events/schema.js";
 import { createSensor, sensorNames } from "../src/sensors/index.js";
 import { BIN } from "../src/testing/imd-process.js";
 import { readProc } from "../src/testing/processes.js";
+import { readSessionEvents } from "../src/testing/session-files.js";
 
 // A tick every 0.3 s: `sleep` is exec'd by the shell, so every sensor, procfs included, sees it.
 const DAEMON = "while :; do sleep 0.3; done";
@@ -37,10 +37,7 @@ for (const name of sensorNames()) {
           { encoding: "utf8", timeout: 45_000 },
         );
         assert.equal(r.status, 0, r.stderr);
-        const events = readFileSync(path.join(out, "events.jsonl"), "utf8")
-          .trim()
-          .split("\n")
-          .map((l) => JSON.parse(l) as ShadowEvent);
+        const events = readSessionEvents(out);
         assert.ok(
           events.some((e) => e.kind === "exec" && e.path.endsWith("/sleep") && e.sensor === name),
           `${name} recorded no exec of the target's children`,

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, chmodSync } from "node:fs";
+import { mkdtempSync, rmSync, chmodSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -13,6 +13,7 @@ import type { ShadowEvent } from "../../events/schema.js";
 import { BIN } from "../../testing/imd-process.js";
 import { createSensor, sensorNames } from "../index.js";
 import { ORPHAN_TITLE, WORKLOAD_SCRIPT } from "./workload.js";
+import { readSessionEvents } from "../../testing/session-files.js";
 
 interface Env {
   dir: string;
@@ -130,10 +131,7 @@ for (const name of sensorNames()) {
           { encoding: "utf8", timeout: 50_000 },
         );
         assert.equal(r.status, 0, r.stderr);
-        const events = readFileSync(path.join(out, "events.jsonl"), "utf8")
-          .trim()
-          .split("\n")
-          .map((l) => JSON.parse(l) as ShadowEvent);
+        const events = readSessionEvents(out);
         for (const x of CONTRACT) {
           const blind = x.blind?.[name];
           const seen = events.some((e) => x.match(e, env));

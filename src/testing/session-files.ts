@@ -1,0 +1,11 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { ShadowEvent } from "../events/schema.js";
+
+/** The events a session recorded, from its out dir's events.jsonl. */
+export function readSessionEvents<E = ShadowEvent>(outDir: string): E[] {
+  return readFileSync(path.join(outDir, "events.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as E);
+}
