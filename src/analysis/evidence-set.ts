@@ -30,14 +30,17 @@ export class EvidenceSet {
     if (this.recent.size > 4096) this.recent.clear(); // bounded; worst case a rare double count
     this.recent.set(dedupe, e.ts);
     this.count++;
-    const example = this.examples.find((x) => x.key === key);
-    if (example) {
-      if (!example.sensor.split("+").includes(e.sensor)) example.sensor += `+${e.sensor}`;
-      return;
-    }
+    if (this.examples.some((x) => x.key === key)) return this.credit(e.sensor, key);
     if (this.examples.length < this.maxExamples) {
       this.examples.push({ key, absTs: e.ts, ts: 0, pid: e.pid, comm: e.comm, sensor: e.sensor, summary });
     }
+  }
+
+  /** Another sensor saw the occurrence `key` (already added): it contributes, the count stays. */
+  credit(sensor: string, key: string): void {
+    this.sensors.add(sensor);
+    const example = this.examples.find((x) => x.key === key);
+    if (example && !example.sensor.split("+").includes(sensor)) example.sensor += `+${sensor}`;
   }
 
   evidence(): Evidence[] {

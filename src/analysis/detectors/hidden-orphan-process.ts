@@ -21,6 +21,8 @@ const TEXT: BehaviorText = {
 
 interface Proc {
   e: ShadowEvent;
+  /** Sensors that saw it detach, move or rename itself. */
+  sensors: Set<string>;
   setsid: boolean;
   reparented: boolean;
   names: Set<string>;
@@ -38,9 +40,10 @@ export class HiddenOrphanDetector implements Detector {
   private proc(e: ShadowEvent): Proc {
     let p = this.procs.get(e.pid);
     if (!p) {
-      p = { e, setsid: false, reparented: false, names: new Set() };
+      p = { e, sensors: new Set(), setsid: false, reparented: false, names: new Set() };
       if (this.procs.size < 8192) this.procs.set(e.pid, p);
     }
+    p.sensors.add(e.sensor);
     return p;
   }
 
@@ -108,6 +111,7 @@ export class HiddenOrphanDetector implements Detector {
         `pid ${pid} (${path.basename(exe ?? "?")}) ${what.join("; ")}`,
         String(pid),
       );
+      for (const sensor of p.sensors) set.credit(sensor, String(pid));
     }
     if (!set) return undefined;
     return buildFinding(ctx, TEXT, set, {

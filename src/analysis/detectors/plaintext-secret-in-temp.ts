@@ -23,30 +23,37 @@ export class PlaintextSecretDetector implements Detector {
   readonly behavior = TEXT.behavior;
   readonly kinds = ["write", "open", "rename"] as const;
   private set: EvidenceSet | undefined;
-  private readonly written = new Map<string, ShadowEvent>();
+  /** Temp files written: per file, the first write (or open for writing) each sensor saw. */
+  private readonly written = new Map<string, Map<string, ShadowEvent>>();
 
   observe(e: ShadowEvent, ctx: AnalysisContext): void {
     if (e.err) return;
     const file = e.kind === "rename" ? e.to : e.kind === "write" || e.kind === "open" ? e.path : undefined;
     if (!file || !ctx.paths.isTemp(file)) return;
     if (e.kind === "open" && !e.flags.some((f) => /O_WRONLY|O_RDWR|O_CREAT/.test(f))) return;
-    if (!this.written.has(file) && this.written.size < 4096) this.written.set(file, e);
+    let bySensor = this.written.get(file);
+    if (!bySensor && this.written.size < 4096) this.written.set(file, (bySensor = new Map()));
+    if (bySensor && !bySensor.has(e.sensor)) bySensor.set(e.sensor, e);
     if (e.kind === "write" && e.secrets?.length) {
       (this.set ??= newEvidence(ctx)).add(e, `writes ${e.secrets.join(", ")} to ${file}`, file);
     }
   }
 
   finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {
-    for (const [file, e] of this.written) {
+    for (const [file, bySensor] of this.written) {
       const versions = ctx.artifacts.get(file)?.versions ?? [];
       const v = versions.find((x) => x.secrets.length > 0);
       if (!v) continue;
       const readable = parseInt(v.mode, 8) & 0o044 ? ", readable by others" : "";
-      (this.set ??= newEvidence(ctx)).add(
-        e,
+      const [first, ...others] = [...bySensor.values()];
+      const set = (this.set ??= newEvidence(ctx));
+      set.add(
+        first!,
         `${file} (mode ${v.mode}, owner uid ${v.uid}${readable}) holds ${v.secrets.join(", ")}`,
         file,
       );
+      // Every sensor that saw the file written contributes: the secrets come from the file itself.
+      for (const e of others) set.credit(e.sensor, file);
     }
     if (!this.set) return undefined;
     return buildFinding(ctx, TEXT, this.set, {
