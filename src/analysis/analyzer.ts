@@ -32,6 +32,9 @@ export class Analyzer {
     this.events++;
     // The gate shell that held the target until the sensors were ready is ours, not the target's.
     if (e.kind === "exec" && e.argv.includes(GATE_NAME)) return;
+    // After a sensor's death changed the target (strace's seccomp filter made its syscalls fail),
+    // what it does is our doing, not its behaviour.
+    if (this.ctx.disturbed && e.ts >= this.ctx.disturbed.at) return;
     if (e.ts < this.firstTs) this.firstTs = e.ts;
     if (e.ts > this.lastTs) this.lastTs = e.ts;
     if (this.ctx.rootPid === undefined) this.ctx.rootPid = e.pid; // imported log: the first process

@@ -21,6 +21,8 @@ export interface AnalysisContext {
   stopRequestedAt: number | undefined;
   /** When the root's start-up phase ended (epoch ms), set by the phase tracker as events flow. */
   steadyFrom: number | undefined;
+  /** From when a sensor's death changed the target: later events are not its own behaviour. */
+  disturbed?: { at: number; by: string; reason: string } | undefined;
   /** True when /proc snapshots exist (a live session), false for an imported log. */
   live: boolean;
 }

@@ -1,12 +1,13 @@
-import Database from "better-sqlite3";
-import { writeFileSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
-import type { Artifact } from "../session/artifacts.js";
 import { readJsonl } from "../session/jsonl.js";
 import { importFile } from "../session/import.js";
 import type { ProcessRecord } from "../session/process-table.js";
 import type { SensorSummary } from "../session/recorder.js";
+import { readSessionDb } from "../session/session-db.js";
 import type { TargetInfo } from "../session/target.js";
+import { ShadowError } from "../util/result.js";
+import { assertRegularFile, replaceFile } from "../util/safe-fs.js";
 import { renderJson } from "../report/json.js";
 import { renderMarkdown } from "../report/markdown.js";
 import type { ReportModel } from "../report/report-model.js";
@@ -25,23 +26,10 @@ export async function analyzeSession(
   outDir: string,
   warn: (i: Issue) => void = () => undefined,
 ): Promise<ReportModel> {
-  const db = new Database(path.join(outDir, "session.db"), { readonly: true, fileMustExist: true });
-  const meta = <T>(key: string): T | undefined => {
-    const row = db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
-    return row ? (JSON.parse(row.value) as T) : undefined;
-  };
-  const rows = <T>(table: string) =>
-    (db.prepare(`SELECT json FROM ${table}`).all() as { json: string }[]).map((r) => JSON.parse(r.json) as T);
-  const target = meta<TargetInfo>("target") ?? { kind: "import", label: outDir };
-  const sensors = meta<SensorSummary[]>("sensors") ?? [];
-  const processes = new Map(rows<ProcessRecord>("processes").map((p) => [p.pid, p]));
-  const artifacts = new Map(rows<Artifact>("artifacts").map((a) => [a.path, a]));
-  const started = meta<number>("started") ?? 0;
-  const ended = meta<number>("ended") ?? 0;
-  const rootPid = meta<number>("rootPid");
-  const stopRequestedAt = meta<number>("stopRequested");
-  const releasedAt = meta<number>("released");
-  db.close();
+  const s = readSessionDb(path.join(outDir, "session.db"));
+  const { target, processes, artifacts, started, rootPid, stopRequestedAt, releasedAt } = s;
+  // A session whose recorder never finished (we were killed) has no end and no sensor summary.
+  const sensors = s.sensors ?? [];
   const live = target.kind !== "import";
   const analyzer = new Analyzer({
     target,
@@ -51,13 +39,28 @@ export async function analyzeSession(
     sensors,
     paths: makePaths(target),
     startedAt: live ? started : 0,
-    endedAt: live ? ended : 0,
+    endedAt: live ? (s.ended ?? 0) : 0,
     steadyFrom: undefined,
     stopRequestedAt,
     releasedAt,
+    disturbed: s.disturbed,
     live,
   });
-  await readJsonl(path.join(outDir, "events.jsonl"), analyzer.observe, warn);
+  const events = path.join(outDir, "events.jsonl");
+  assertRegularFile(events);
+  await readJsonl(events, analyzer.observe, warn);
+  const cutShort = live && s.ended === undefined;
+  // A session cut short (we were killed) left its raw strace log, which holds write payloads.
+  const rawLog = path.join(outDir, "raw", "strace.log");
+  if (!s.keepRaw && existsSync(rawLog)) {
+    rmSync(rawLog, { force: true });
+    warn({
+      code: "raw_log_removed",
+      message: `removed ${rawLog} left by a cut session (it held write payloads)`,
+    });
+  }
+  const lastEvent = Number.isFinite(analyzer.lastTs) && analyzer.lastTs > 0 ? analyzer.lastTs : started;
+  const ended = cutShort ? Math.max(lastEvent, started) : (s.ended ?? 0);
   return writeReportFiles(outDir, analyzer, {
     target,
     sensors,
@@ -65,10 +68,19 @@ export async function analyzeSession(
     started,
     ended,
     live,
+    ...(cutShort ? { cutShort: { lastEventAt: lastEvent } } : {}),
+    ...(s.disturbed ? { disturbed: s.disturbed } : {}),
     ...(releasedAt !== undefined && stopRequestedAt !== undefined
       ? { window: { released: releasedAt, stopRequested: stopRequestedAt } }
       : {}),
   });
+}
+
+function refusals(analyzer: Analyzer): Pick<ReportModel, "refusedCaptures"> {
+  const list = [...analyzer.ctx.artifacts.values()]
+    .filter((a) => a.refused)
+    .map((a) => ({ path: a.path, reason: a.refused! }));
+  return list.length ? { refusedCaptures: list } : {};
 }
 
 /** Runs the detectors' final pass and writes report.md and report.json. */
@@ -83,6 +95,8 @@ export function writeReportFiles(
     ended: number;
     live: boolean;
     window?: ReportModel["window"];
+    cutShort?: ReportModel["cutShort"];
+    disturbed?: ReportModel["disturbed"];
   },
 ): ReportModel {
   const findings = analyzer.finish();
@@ -97,14 +111,21 @@ export function writeReportFiles(
     started: s.live ? s.started : analyzer.firstTs,
     ended: s.live ? s.ended : analyzer.lastTs,
     ...(s.window ? { window: s.window } : {}),
+    ...(s.cutShort ? { cutShort: s.cutShort } : {}),
+    ...(s.disturbed ? { disturbed: s.disturbed } : {}),
     sensors: s.sensors,
+    ...refusals(analyzer),
     events: analyzer.events,
     processes: s.processes,
     findings,
     notFound: BEHAVIOR_IDS.filter((b) => !found.has(b)).map((behavior) => ({ behavior, note })),
   };
-  writeFileSync(path.join(outDir, "report.md"), renderMarkdown(model));
-  writeFileSync(path.join(outDir, "report.json"), renderJson(model));
+  // Rendered whole before anything is written; each file replaced at once, never half-written,
+  // and a planted symlink is replaced, not followed.
+  const md = renderMarkdown(model);
+  const json = renderJson(model);
+  replaceFile(path.join(outDir, "report.md"), md);
+  replaceFile(path.join(outDir, "report.json"), json);
   return model;
 }
 
@@ -133,12 +154,15 @@ export async function importAndAnalyze(
     steadyFrom: undefined,
     stopRequestedAt: undefined,
     releasedAt: undefined,
+    disturbed: undefined,
     live: false,
   });
   const timer = onProgress ? setInterval(() => onProgress(analyzer.events), 500) : undefined;
   const { events, format, processTable } = await importFile(input, outDir, warn, analyzer.observe).finally(
     () => clearInterval(timer),
   );
+  if (events === 0)
+    throw new ShadowError(`${input}: no valid event in it: nothing to analyse (see the warnings above)`);
   for (const [pid, r] of processTable) processes.set(pid, r);
   const model = writeReportFiles(outDir, analyzer, {
     target,

@@ -1,7 +1,8 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { importAndAnalyze } from "../analysis/run.js";
 import { ShadowError, UsageError, formatIssue } from "../util/result.js";
+import { ownSessionDir } from "../util/safe-fs.js";
 import { parseCommandArgs } from "./args.js";
 import type { Command } from "./command.js";
 import { resolveOutDir } from "./out-dir.js";
@@ -33,19 +34,28 @@ Example:
     });
     const input = positionals[0];
     if (!input || positionals.length > 1) throw new UsageError("give exactly one INPUT");
-    if (!existsSync(input)) throw new ShadowError(`${input}: no such file or directory`);
+    // The input is checked before any out dir is made: a FIFO or a device would hang the reader.
+    let st;
+    try {
+      st = statSync(input);
+    } catch {
+      throw new ShadowError(`${input}: no such file or directory`);
+    }
     const warn = (i: Parameters<typeof formatIssue>[0]) =>
       process.stderr.write(`shadow-signals: warning: ${formatIssue(i)}\n`);
-    if (statSync(input).isDirectory()) {
-      if (!existsSync(path.join(input, "session.db")))
-        throw new ShadowError(`${input}: not a session dir (no session.db)`);
+    if (st.isDirectory()) {
+      for (const f of ["session.db", "events.jsonl"])
+        if (!existsSync(path.join(input, f))) throw new ShadowError(`${input}: not a session dir (no ${f})`);
       if (values.out) throw new UsageError("--out is for files; a session dir is analysed in place");
-      await writeReports(path.resolve(input), { quiet: false });
+      await writeReports(ownSessionDir(input), { quiet: false });
       return 0;
     }
+    if (!st.isFile())
+      throw new ShadowError(`${input}: not a regular file (a FIFO, device or socket cannot be analysed)`);
+    const given = values.out !== undefined && existsSync(values.out);
     const outDir = resolveOutDir(values.out, path.basename(input));
     let shown = 0;
-    const { model, format, imported } = await importAndAnalyze(
+    const result = await importAndAnalyze(
       input,
       outDir,
       (i) => {
@@ -56,7 +66,15 @@ Example:
       process.stderr.isTTY
         ? (n) => process.stderr.write(`\r\x1b[K  read ${n.toLocaleString("en")} events`)
         : undefined,
-    );
+    ).catch((err: unknown) => {
+      // Nothing half-written is left behind: what we made in the out dir goes, and the dir too if
+      // we made it (an empty dir the user gave stays, empty).
+      if (given)
+        for (const f of readdirSync(outDir)) rmSync(path.join(outDir, f), { recursive: true, force: true });
+      else rmSync(outDir, { recursive: true, force: true });
+      throw err;
+    });
+    const { model, format, imported } = result;
     if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
     if (shown > 20) process.stderr.write(`shadow-signals: warning: ${shown - 20} more issue(s) not shown\n`);
     process.stderr.write(`shadow-signals: imported ${imported} events from ${format} ${input}\n`);

@@ -3,6 +3,8 @@ export interface Command {
   name: string;
   summary: string;
   help: string;
+  /** Runs as an observed target (imd): keeps the user's umask instead of our private 077. */
+  isTarget?: boolean;
   /** Returns the exit code. Throws UsageError (2) or ShadowError (1) for the dispatcher to print. */
   run(argv: string[]): Promise<number>;
 }

@@ -5,6 +5,7 @@ import type { Command } from "./command.js";
 export const imdCommand: Command = {
   name: "imd",
   summary: "run IMD, the lab's reference daemon, in the foreground",
+  isTarget: true,
   help: `Usage: shadow-signals imd [--config FILE] [--root DIR] [--benign] [--ground-truth FILE]
 
 Runs IMD (the Infrastructure Management Daemon), a benign simulation of a risky daemon.

@@ -1,10 +1,13 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, rmdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, rmdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PEER_SCRIPT } from "../lab/imd/peer-service.js";
 import { selectSensors } from "../sensors/select.js";
 import { observe } from "../session/observation.js";
+import { StopSignals } from "../session/stop-signals.js";
+import { diesWithUs } from "../util/bound-spawn.js";
+import { writeNewFile } from "../util/safe-fs.js";
 import { parseDuration } from "../util/duration.js";
 import { onCrashCleanup } from "../util/cleanup.js";
 import { ShadowError } from "../util/result.js";
@@ -17,9 +20,15 @@ const BIN = fileURLToPath(new URL("../../../bin/shadow-signals", import.meta.url
 
 /** Starts the peer service IMD talks to, as its own process; resolves once it listens. */
 async function startPeer(port: number, socket: string) {
-  const peer = spawn(process.execPath, [PEER_SCRIPT, "--port", String(port), "--socket", socket], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const [bin, ...args] = diesWithUs([
+    process.execPath,
+    PEER_SCRIPT,
+    "--port",
+    String(port),
+    "--socket",
+    socket,
+  ]);
+  const peer = spawn(bin!, args, { detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   peer.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   await new Promise<void>((resolve, reject) => {
@@ -34,7 +43,7 @@ async function startPeer(port: number, socket: string) {
     stop: () =>
       new Promise<void>((resolve) => {
         removeCleanup();
-        if (peer.exitCode !== null) return resolve();
+        if (peer.exitCode !== null || peer.signalCode !== null) return resolve();
         peer.once("exit", () => resolve());
         peer.kill("SIGTERM");
       }),
@@ -57,6 +66,9 @@ Options:
   --benign       the negative control: IMD only answers requests; the report should be empty
   --root DIR     IMD's root (default: / as root, so its writes hit real system paths and are
                  removed at the end; a private temp dir otherwise)
+  --keep-raw     keep the raw strace log (it holds write payloads, secrets included)
+
+Ctrl-C stops the lab early and still writes the report; a second Ctrl-C hurries the stop.
 
 The out dir also holds imd-ground-truth.json: what IMD really did, for scoring the findings.
 
@@ -70,6 +82,7 @@ Examples:
       sensors: { type: "string" },
       benign: { type: "boolean" },
       root: { type: "string" },
+      "keep-raw": { type: "boolean" },
     });
     const durationMs = parseDuration(values.duration ?? "60s");
     const benign = values.benign === true;
@@ -94,11 +107,12 @@ Examples:
       }
     };
     const config = path.join(outDir, "imd.conf");
-    writeFileSync(
+    writeNewFile(
       config,
       `# written by shadow-signals lab\npeer_port = ${port}\npeer_socket = ${peerSocketRel}\n`,
     );
     const truth = path.join(outDir, "imd-ground-truth.json");
+    const signals = new StopSignals((m) => process.stderr.write(`\nshadow-signals: ${m}\n`));
     const peer = benign ? undefined : await startPeer(port, path.join(root, peerSocketRel));
     try {
       const argvImd = [
@@ -123,12 +137,19 @@ Examples:
         target: { argv: argvImd },
         info: { kind: "lab", label: benign ? "IMD (benign)" : "IMD", argv: argvImd, root },
         progress: process.stderr.isTTY === true,
+        signals,
+        keepRaw: values["keep-raw"] === true,
       });
+      await peer?.stop();
+      removeMadeDirs();
+      // IMD wrote it with the user's umask; in our out dir every file is 0600.
+      if (existsSync(truth)) chmodSync(truth, 0o600);
+      await writeReports(outDir, { quiet: false });
     } finally {
       await peer?.stop();
       removeMadeDirs();
+      signals.dispose();
     }
-    await writeReports(outDir, { quiet: false });
     return 0;
   },
 };

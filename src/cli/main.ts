@@ -1,4 +1,5 @@
 import { ShadowError, UsageError } from "../util/result.js";
+import { restrictUmask } from "../util/umask.js";
 import { wantsHelp } from "./args.js";
 import type { Command } from "./command.js";
 import { analyzeCommand } from "./analyze.js";
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(command.help + "\n");
     return 0;
   }
+  if (!command.isTarget) restrictUmask();
   try {
     return await command.run(rest);
   } catch (err) {

@@ -1,6 +1,8 @@
 import path from "node:path";
 import { selectSensors } from "../sensors/select.js";
+import { redactArgv } from "../secrets/redact.js";
 import { observe } from "../session/observation.js";
+import { StopSignals } from "../session/stop-signals.js";
 import { parseDuration } from "../util/duration.js";
 import { UsageError } from "../util/result.js";
 import { shellQuote } from "../util/shell-quote.js";
@@ -26,6 +28,15 @@ Options:
   --sensors S         auto (every usable sensor) or a list such as procfs,ptrace (default auto)
   --root DIR          judge paths under DIR as if they were at / (a chroot or a container's root
                       filesystem): DIR/etc/x counts as a system location, DIR/tmp/x as temp
+  --keep-raw          keep the ptrace sensor's raw log (raw/strace.log, 0600). It holds the
+                      target's write payloads, secrets included: by default it is removed
+
+Stopping: Ctrl-C (or SIGTERM) stops the session and still writes the report; a second one hurries
+the stop (no grace period for the target). If this command is killed outright, the sensors die
+with it and the launched target is ended by a guardian process (SIGTERM, then SIGKILL after 5 s).
+
+Out dir: created 0700 with files 0600; an existing --out must be an empty dir of yours. Command
+lines and secrets in written files appear only as kind#fingerprint (a keyed hash, per session).
 
 Examples:
   sudo shadow-signals observe --duration 2m -- nginx -g 'daemon off;'
@@ -37,6 +48,7 @@ Examples:
       sensors: { type: "string" },
       pid: { type: "string" },
       root: { type: "string" },
+      "keep-raw": { type: "boolean" },
     });
     const root = values.root !== undefined ? path.resolve(values.root) : undefined;
     const durationMs = parseDuration(values.duration ?? "60s");
@@ -51,18 +63,30 @@ Examples:
     const outDir = resolveOutDir(values.out, label);
     for (const s of selection.skipped)
       process.stderr.write(`shadow-signals: sensor ${s.name} unavailable: ${s.reason}\n`);
-    const result = await observe({
-      outDir,
-      durationMs,
-      selection,
-      target: pid !== undefined ? { pid } : { argv: rest },
-      info:
-        pid !== undefined
-          ? { kind: "pid", label, pid, ...(root ? { root } : {}) }
-          : { kind: "command", label: shellQuote(rest), argv: rest, ...(root ? { root } : {}) },
-      progress: process.stderr.isTTY === true,
-    });
-    await writeReports(result.outDir, { quiet: false });
+    const signals = new StopSignals((m) => process.stderr.write(`\nshadow-signals: ${m}\n`));
+    try {
+      await observe({
+        outDir,
+        durationMs,
+        selection,
+        target: pid !== undefined ? { pid } : { argv: rest },
+        info:
+          pid !== undefined
+            ? { kind: "pid", label, pid, ...(root ? { root } : {}) }
+            : {
+                kind: "command",
+                label: shellQuote(redactArgv(rest)),
+                argv: redactArgv(rest),
+                ...(root ? { root } : {}),
+              },
+        progress: process.stderr.isTTY === true,
+        signals,
+        keepRaw: values["keep-raw"] === true,
+      });
+      await writeReports(outDir, { quiet: false });
+    } finally {
+      signals.dispose();
+    }
     return 0;
   },
 };

@@ -1,20 +1,17 @@
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { ShadowError } from "../util/result.js";
+import { createOwnDir } from "../util/safe-fs.js";
 
-/** `--out DIR`, or a new folder under ./shadow-signals-sessions/ named by time and target. */
+/**
+ * `--out DIR` (new, or an empty dir of ours), or a new folder under ./shadow-signals-sessions/
+ * named by time and target. Either way a 0700 dir that only we can write to (see safe-fs.ts).
+ */
 export function resolveOutDir(out: string | undefined, label: string): string {
-  if (out) {
-    const dir = path.resolve(out);
-    if (existsSync(dir) && readdirSync(dir).some((f) => f === "events.jsonl" || f === "session.db")) {
-      throw new ShadowError(`${dir} already holds a session; choose another --out`);
-    }
-    mkdirSync(dir, { recursive: true });
-    return dir;
-  }
+  if (out) return createOwnDir(out);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
   const safe = label.replace(/[^\w.-]+/g, "_").slice(0, 40);
-  const dir = path.resolve("shadow-signals-sessions", `${stamp}-${safe}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  // A random tail: two sessions started in the same second must not share a dir.
+  return createOwnDir(
+    path.resolve("shadow-signals-sessions", `${stamp}-${safe}-${randomBytes(2).toString("hex")}`),
+  );
 }

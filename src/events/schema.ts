@@ -5,41 +5,41 @@
  */
 export const EVENT_KINDS = {
   exec: { path: "string", argv: "string[]", cwd: "string?" },
-  fork: { child: "number" },
-  exit: { code: "number?", signal: "string?" },
+  fork: { child: "int" },
+  exit: { code: "int?", signal: "string?" },
   setsid: {},
   comm: { name: "string" },
   cred: {
     syscall: "string",
-    uid: "number?",
-    euid: "number?",
-    gid: "number?",
-    egid: "number?",
+    uid: "int?",
+    euid: "int?",
+    gid: "int?",
+    egid: "int?",
     caps: "string?",
   },
   ns: { syscall: "string", flags: "string?" },
-  open: { path: "string", flags: "string[]", fd: "number?" },
-  write: { path: "string", fd: "number?", bytes: "number", count: "number?", secrets: "string[]?" },
+  open: { path: "string", flags: "string[]", fd: "int?" },
+  write: { path: "string", fd: "int?", bytes: "int", count: "int?", secrets: "string[]?" },
   rename: { from: "string", to: "string" },
   unlink: { path: "string" },
   chmod: { path: "string", mode: "string" },
-  chown: { path: "string", uid: "number?", gid: "number?" },
-  connect: { family: "string", address: "string?", port: "number?", unixPath: "string?" },
-  bind: { family: "string", address: "string?", port: "number?", unixPath: "string?" },
-  listen: { family: "string?", address: "string?", port: "number?", unixPath: "string?" },
-  accept: { family: "string?", address: "string?", port: "number?", unixPath: "string?" },
-  signal: { signal: "string", fromPid: "number?" },
+  chown: { path: "string", uid: "int?", gid: "int?" },
+  connect: { family: "string", address: "string?", port: "int?", unixPath: "string?" },
+  bind: { family: "string", address: "string?", port: "int?", unixPath: "string?" },
+  listen: { family: "string?", address: "string?", port: "int?", unixPath: "string?" },
+  accept: { family: "string?", address: "string?", port: "int?", unixPath: "string?" },
+  signal: { signal: "string", fromPid: "int?" },
   /** `from` is the creator when some sensor saw the fork; a late-found orphan may lack it. */
-  reparent: { from: "number?", to: "number" },
+  reparent: { from: "int?", to: "int" },
   gap: { ms: "number", reason: "string" },
 } as const;
 
 /** Fields every event carries, whatever its kind. `err` marks a failed syscall (errno name). */
 export const COMMON_FIELDS = {
   ts: "number",
-  seq: "number",
-  pid: "number",
-  ppid: "number?",
+  seq: "int",
+  pid: "int",
+  ppid: "int?",
   comm: "string",
   sensor: "string",
   err: "string?",
@@ -50,10 +50,11 @@ export const COMMON_FIELDS = {
 export const SENSOR_NAMES = ["procfs", "ptrace", "ebpf"] as const;
 export type SensorName = (typeof SENSOR_NAMES)[number];
 
-type FieldType = "string" | "number" | "boolean" | "string[]";
+/** `int`: a whole number (pids, fds, ports, ids); SQLite and the process table need one. */
+type FieldType = "string" | "number" | "int" | "boolean" | "string[]";
 type TypeOf<T> = T extends "string"
   ? string
-  : T extends "number"
+  : T extends "number" | "int"
     ? number
     : T extends "boolean"
       ? boolean

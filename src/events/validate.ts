@@ -18,6 +18,8 @@ function checkField(value: unknown, type: string): boolean {
       return typeof value === "string";
     case "number":
       return typeof value === "number" && Number.isFinite(value);
+    case "int":
+      return Number.isSafeInteger(value);
     case "boolean":
       return typeof value === "boolean";
     case "string[]":

@@ -1,13 +1,19 @@
 import type { ReportModel } from "./report-model.js";
 
+/** A time as ISO 8601, or null when there is none (an input with no timed event). */
+const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
+
 /** report.json, schema shadow-signals/report@1 (see DESIGN.md). */
 export function renderJson(m: ReportModel): string {
   const report = {
     schema: "shadow-signals/report@1",
     target: m.target,
     session: {
-      started: new Date(m.started).toISOString(),
-      ended: new Date(m.ended).toISOString(),
+      started: iso(m.started),
+      ended: iso(m.ended),
+      ...(m.cutShort ? { cutShort: { lastEvent: iso(m.cutShort.lastEventAt) } } : {}),
+      ...(m.disturbed ? { disturbed: { ...m.disturbed, at: iso(m.disturbed.at) } } : {}),
+      ...(m.refusedCaptures ? { refusedCaptures: m.refusedCaptures } : {}),
       events: m.events,
       processes: m.processes,
       sensors: m.sensors.map((s) => ({
@@ -16,6 +22,8 @@ export function renderJson(m: ReportModel): string {
         events: s.events,
         dropped: s.dropped,
         reason: s.reason,
+        ...(s.failedAt !== undefined ? { failedAt: iso(s.failedAt) } : {}),
+        ...(s.disturbedTarget ? { disturbedTarget: true } : {}),
       })),
     },
     findings: m.findings.map((f) => ({

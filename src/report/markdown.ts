@@ -14,6 +14,40 @@ function observedFor(m: ReportModel): string {
   );
 }
 
+const at = (m: ReportModel, ts: number) => `+${((ts - m.started) / 1000).toFixed(1)} s`;
+
+/** What went wrong with the session itself: said before any finding, in plain words. */
+function incidents(m: ReportModel): string[] {
+  const out: string[] = [];
+  if (m.cutShort)
+    out.push(
+      `**This session was cut short.** Its recorder was ended before it could finish (it was killed); the last recorded event is at ${new Date(m.cutShort.lastEventAt).toISOString()} (${at(m, m.cutShort.lastEventAt)}). ` +
+        "The sensors' summaries, the process table and the captured files were not written: this report covers only the events recorded until then.",
+      "",
+    );
+  for (const s of m.sensors.filter((x) => x.failedAt !== undefined))
+    out.push(
+      `**Sensor ${s.name} failed at ${at(m, s.failedAt!)}**: ${s.reason}. Its view is missing from then on; the other sensors went on.`,
+      "",
+    );
+  if (m.refusedCaptures?.length)
+    out.push(
+      `**Files not read** (${m.refusedCaptures.length}): the target wrote them, but reading them by their path would have read another file, so their contents were not captured or scanned: ` +
+        m.refusedCaptures
+          .slice(0, 10)
+          .map((r) => `\`${r.path}\` — ${r.reason}`)
+          .join("; ") +
+        ".",
+      "",
+    );
+  if (m.disturbed)
+    out.push(
+      `**The ${m.disturbed.by} sensor's failure changed the target at ${at(m, m.disturbed.at)}.** Nothing the target did from then on is counted as its own behaviour in the findings below.`,
+      "",
+    );
+  return out;
+}
+
 /** report.md in the seed report's structure, with the session's real evidence. */
 export function renderMarkdown(m: ReportModel): string {
   const out: string[] = [];
@@ -32,9 +66,14 @@ export function renderMarkdown(m: ReportModel): string {
       "No code modification, instrumentation or exploitation was performed; all findings derive from observable runtime behaviour.",
     "",
   );
+  out.push(...incidents(m));
   out.push("| sensor | status | events | dropped | note |", "| --- | --- | --- | --- | --- |");
-  for (const s of m.sensors)
-    out.push(`| ${s.name} | ${s.status} | ${s.events} | ${s.dropped} | ${s.reason.replace(/\|/g, "\\|")} |`);
+  for (const s of m.sensors) {
+    const when = s.failedAt !== undefined ? `failed at ${at(m, s.failedAt)}: ` : "";
+    out.push(
+      `| ${s.name} | ${s.status} | ${s.events} | ${s.dropped} | ${(when + s.reason).replace(/\|/g, "\\|")} |`,
+    );
+  }
   out.push("");
   m.findings.forEach((f, i) => {
     out.push(`### Flag-${i + 1}: ${f.title}`, "");

@@ -9,7 +9,13 @@ export interface ReportModel {
   ended: number;
   /** A live session's run of the target: from its release (or attach) to our stop request. */
   window?: { released: number; stopRequested: number };
+  /** The recording never finished (we were killed): the time of the last event it holds. */
+  cutShort?: { lastEventAt: number };
+  /** A sensor's death changed the target at `at`: nothing later counts as the target's behaviour. */
+  disturbed?: { at: number; by: string; reason: string };
   sensors: SensorSummary[];
+  /** Files the target wrote that we would not read (a symlink on the path), with why. */
+  refusedCaptures?: { path: string; reason: string }[];
   events: number;
   processes: number;
   findings: Finding[];

@@ -28,6 +28,7 @@ test("plain config and prose are not secrets", () => {
     "tick_ms = 2000\nhelpers = true\n",
     "password policy: see the wiki\n",
     "generation = 42\n",
+    "password=%s\\n token=${TOKEN} secret=**** api_key=<your key>\n",
   ]) {
     assert.deepEqual(scanSecrets(text), [], text);
   }

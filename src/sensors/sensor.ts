@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import type { RawEvent, SensorName } from "../events/schema.js";
 
 /** Whether a sensor can run here, and if not, why (shown by `sensors` and in every report). */
@@ -33,8 +34,11 @@ export interface SensorContext {
   emit(event: RawEvent): void;
   /** Scratch space for the sensor (raw logs), inside the session's out dir. */
   workDir: string;
-  /** Called when the sensor dies mid-session: the others go on. */
-  onFailure(reason: string): void;
+  /**
+   * Called when the sensor dies mid-session: the others go on. `disturbsTarget`: its death changed
+   * the target (strace's seccomp filter outlives strace), so what follows is not the target's own.
+   */
+  onFailure(reason: string, opts?: { disturbsTarget?: boolean }): void;
 }
 
 /** A source of events. Small on purpose: name, probe, start, stop, stats. */
@@ -46,7 +50,10 @@ export interface Sensor {
    * Others leave it undefined and attach to the pid once it is known.
    */
   wrapCommand?(argv: string[], workDir: string): string[];
+  /** The process that `wrapCommand` made (strace): the sensor watches it for an early death. */
+  watchWrapper?(child: ChildProcess): void;
   start(ctx: SensorContext): Promise<void>;
-  stop(): Promise<void>;
+  /** Bounded; `hurry` aborts every grace period (a second Ctrl-C). */
+  stop(hurry?: AbortSignal): Promise<void>;
   stats(): SensorStats;
 }

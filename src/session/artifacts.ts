@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import { describeHit, scanSecrets } from "../secrets/scan.js";
+import { closeSync, constants, fstatSync, openSync, readSync, readlinkSync } from "node:fs";
+import { posix } from "node:path";
+import { describeSecrets } from "../secrets/scan.js";
 
 /** One version of a file the target wrote: metadata, hash and the kinds of secrets it held. */
 export interface ArtifactVersion {
@@ -16,25 +17,46 @@ export interface ArtifactVersion {
 export interface Artifact {
   path: string;
   versions: ArtifactVersion[];
+  /** Why a capture was refused, when it was (the path led somewhere else: a symlink). */
+  refused?: string;
+}
+
+/** A capture we would not make: reading the path would have read another file than the target's. */
+export interface Refusal {
+  refused: string;
 }
 
 const MAX_BYTES = 1 << 20;
 
 /**
- * Reads a file safely: O_NOFOLLOW so that a symlink planted in a temp dir is never followed,
- * O_NONBLOCK so that a FIFO cannot hang us, and only regular files.
+ * Reads the file the target wrote, and no other: O_NOFOLLOW refuses a symlink as the last
+ * component, and the kernel's own name for what was opened (/proc/self/fd/N) must be the path
+ * itself — if a directory on the way was a symlink (a daemon that replaced /tmp/d with a link
+ * to /root after writing /tmp/d/x), the names differ and nothing is read. The check is on the
+ * open fd, so a swap after the open changes nothing. O_NONBLOCK: a FIFO cannot hang us.
  */
-export function captureFile(path: string): ArtifactVersion | undefined {
+export function captureFile(file: string): ArtifactVersion | Refusal | undefined {
   let fd: number;
   try {
     fd = openSync(
-      path,
+      file,
       constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY,
     );
-  } catch {
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ELOOP")
+      return { refused: "not read: the path is a symbolic link" };
     return undefined;
   }
   try {
+    let opened: string;
+    try {
+      opened = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return undefined;
+    }
+    if (opened.endsWith(" (deleted)")) return undefined;
+    if (opened !== posix.normalize(file))
+      return { refused: `not read: a directory on the path is a symbolic link (it led to ${opened})` };
     const st = fstatSync(fd);
     if (!st.isFile()) return undefined;
     const buf = Buffer.alloc(Math.min(st.size, MAX_BYTES));
@@ -47,7 +69,7 @@ export function captureFile(path: string): ArtifactVersion | undefined {
       gid: st.gid,
       size: st.size,
       sha256: createHash("sha256").update(data).digest("hex"),
-      secrets: scanSecrets(data.toString("utf8")).map(describeHit),
+      secrets: describeSecrets(data.toString("utf8")),
     };
   } finally {
     closeSync(fd);
@@ -85,10 +107,14 @@ export class ArtifactCollector {
     this.due.delete(path);
     const v = captureFile(path);
     if (!v) return;
-    const a = this.artifacts.get(path) ?? { path, versions: [] };
+    const a: Artifact = this.artifacts.get(path) ?? { path, versions: [] };
+    this.artifacts.set(path, a);
+    if ("refused" in v) {
+      a.refused = v.refused;
+      return;
+    }
     if (a.versions.at(-1)?.sha256 !== v.sha256 || a.versions.at(-1)?.mode !== v.mode) a.versions.push(v);
     if (a.versions.length > 16) a.versions.splice(1, 1);
-    this.artifacts.set(path, a);
   }
 
   flush(): void {

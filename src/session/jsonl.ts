@@ -1,4 +1,5 @@
-import { closeSync, createReadStream, openSync, writeSync } from "node:fs";
+import { closeSync, constants, createReadStream, writeSync } from "node:fs";
+import { openNewFile } from "../util/safe-fs.js";
 import readline from "node:readline";
 import type { ShadowEvent } from "../events/schema.js";
 import { validateEvent } from "../events/validate.js";
@@ -8,7 +9,7 @@ import type { Issue } from "../util/result.js";
 export class JsonlWriter {
   private readonly fd: number;
   constructor(readonly file: string) {
-    this.fd = openSync(file, "a", 0o600);
+    this.fd = openNewFile(file, constants.O_APPEND);
   }
   write(events: readonly ShadowEvent[]): void {
     if (events.length === 0) return;

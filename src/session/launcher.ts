@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { userUmaskOctal } from "../util/umask.js";
 
 /** The environment variable every process we launch inherits, so we can find its detached descendants. */
 export const MARKER_VAR = "SHADOW_SIGNALS_SESSION";
@@ -8,8 +9,10 @@ export const GATE_NAME = "shadow-signals-gate";
 
 // Reports its pid on fd 3, waits for a line on fd 4, then becomes the command: the sensors attach
 // to the pid before the command's first instruction runs. The marker is exported here, not given to
-// the spawn, so that a wrapper in front of the gate (strace) does not carry it.
-const gate = (id: string) => `echo $$ >&3; read _ <&4; export ${MARKER_VAR}=${id}; exec "$@" 3>&- 4<&-`;
+// the spawn, so that a wrapper in front of the gate (strace) does not carry it. The user's umask
+// comes back here: ours (077) is for our own files, not the target's.
+const gate = (id: string) =>
+  `echo $$ >&3; read _ <&4; umask ${userUmaskOctal()}; export ${MARKER_VAR}=${id}; exec "$@" 3>&- 4<&-`;
 
 export interface Launched {
   child: ChildProcess;

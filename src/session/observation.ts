@@ -1,12 +1,15 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Sensor } from "../sensors/sensor.js";
 import type { Selection } from "../sensors/select.js";
 import { onCrashCleanup } from "../util/cleanup.js";
 import { ShadowError } from "../util/result.js";
 import { formatDuration } from "../util/duration.js";
+import { Guardian } from "./guardian.js";
 import { launchGated, type Launched } from "./launcher.js";
 import { Recorder, summarize, type SensorSummary } from "./recorder.js";
+import { sleepUnless } from "../util/sleep.js";
+import type { StopSignals } from "./stop-signals.js";
 import type { TargetInfo } from "./target.js";
 import { isProcessAlive, processesWithMarker, terminateLaunched } from "./terminate.js";
 
@@ -18,6 +21,10 @@ export interface ObserveOptions {
   info: TargetInfo;
   /** Live progress line on stderr (TTY only). */
   progress: boolean;
+  /** Stop requests (Ctrl-C); the command owns them so that they cover its report too. */
+  signals?: StopSignals;
+  /** Keep the raw strace log (it holds write payloads, secrets included). */
+  keepRaw?: boolean;
   /** Called once the target runs, with its pid (the lab uses it to wait for IMD). */
   onStarted?: (pid: number) => void;
 }
@@ -30,49 +37,66 @@ export interface ObserveResult {
   stoppedBy: "duration" | "exit" | "signal";
 }
 
+interface Failure {
+  reason: string;
+  at: number;
+  disturbsTarget: boolean;
+}
+
 /** Records one session: launch or attach, run the sensors, stop, and write the out dir. */
 export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
   const { selection } = opts;
   const workDir = path.join(opts.outDir, "raw");
-  mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  mkdirSync(workDir, { mode: 0o700 }); // not recursive: the out dir is new, so raw/ must be too
   const recorder = new Recorder(opts.outDir, opts.info, true);
   const sensors: Sensor[] = selection.active.map((a) => a.sensor);
-  const failures = new Map<string, string>();
+  const failures = new Map<string, Failure>();
+  const hurry = opts.signals?.hurry;
 
   let launched: Launched | undefined;
   let rootPid: number;
   if ("argv" in opts.target) {
     const wrapper = sensors.find((s) => s.wrapCommand);
     launched = await launchGated(opts.target.argv, (argv) => wrapper?.wrapCommand?.(argv, workDir) ?? argv);
+    wrapper?.watchWrapper?.(launched.child);
     rootPid = launched.pid;
   } else {
     rootPid = opts.target.pid;
     if (!isProcessAlive(rootPid)) throw new ShadowError(`no process with pid ${rootPid}`);
   }
-  const signalAll = (pids: number[]) => {
-    for (const pid of pids) {
-      try {
-        process.kill(pid, "SIGTERM");
-      } catch {
-        /* gone */
-      }
-    }
-  };
   const launchedNow = launched;
+  // If we are killed (SIGKILL included), the guardian ends what we launched; on a crash, we do.
+  const guardian = launchedNow
+    ? new Guardian(launchedNow.marker, rootPid, launchedNow.child.pid ? [launchedNow.child.pid] : [])
+    : undefined;
   const removeCleanup = launchedNow
     ? onCrashCleanup(() => {
-        signalAll([rootPid, ...processesWithMarker(launchedNow.marker)]);
+        for (const pid of [rootPid, ...processesWithMarker(launchedNow.marker)]) {
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {
+            /* gone */
+          }
+        }
         launchedNow.child.kill("SIGKILL");
       })
     : () => undefined;
   const tree = recorder.observe(rootPid, launched?.marker);
   recorder.store.setMeta("rootPid", rootPid);
+  recorder.store.setMeta("keepRaw", opts.keepRaw === true);
   for (const sensor of sensors) {
     await sensor.start({
       tree,
       emit: recorder.emit,
       workDir,
-      onFailure: (reason) => failures.set(sensor.name, reason),
+      onFailure: (reason, o) => {
+        if (failures.has(sensor.name)) return;
+        const failure = { reason, at: Date.now(), disturbsTarget: o?.disturbsTarget === true };
+        failures.set(sensor.name, failure);
+        if (failure.disturbsTarget && recorder.store.getMeta("disturbed") === undefined)
+          recorder.store.setMeta("disturbed", { at: failure.at, by: sensor.name, reason });
+        process.stderr.write(`\nshadow-signals: sensor ${sensor.name} failed: ${reason}\n`);
+      },
     });
   }
   recorder.start();
@@ -82,26 +106,30 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
   opts.onStarted?.(rootPid);
 
   const started = Date.now();
+  // A deadline checked by a short timer, not one long setTimeout: Node's timers overflow past
+  // 2^31 ms (24.8 days) and fire at once, which ended a `--duration 600h` session after 1 ms.
+  const deadline = started + opts.durationMs;
   let stoppedBy: ObserveResult["stoppedBy"] = "duration";
   await new Promise<void>((resolve) => {
     const done = (why: ObserveResult["stoppedBy"]) => {
       stoppedBy = why;
       clearInterval(check);
       clearInterval(progress);
-      clearTimeout(timeout);
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      opts.signals?.stop.removeEventListener("abort", onSignal);
       if (opts.progress) process.stderr.write("\n");
       resolve();
     };
     const onSignal = () => done("signal");
-    const timeout = setTimeout(() => done("duration"), opts.durationMs);
-    const check = setInterval(() => {
-      const anyAlive = launched
-        ? isProcessAlive(rootPid) || processesWithMarker(launched.marker).length > 0
-        : isProcessAlive(rootPid);
-      if (!anyAlive) done("exit");
-    }, 250);
+    const check = setInterval(
+      () => {
+        if (Date.now() >= deadline) return done("duration");
+        const anyAlive = launched
+          ? isProcessAlive(rootPid) || processesWithMarker(launched.marker).length > 0
+          : isProcessAlive(rootPid);
+        if (!anyAlive) done("exit");
+      },
+      Math.min(250, opts.durationMs),
+    );
     const progress = setInterval(() => {
       if (!opts.progress) return;
       const per = sensors.map((s) => `${s.name} ${s.stats().events}`).join(" | ");
@@ -110,28 +138,35 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
         `\r\x1b[K  ${formatDuration(Date.now() - started)} / ${formatDuration(opts.durationMs)}  ${per}  drops ${drops}`,
       );
     }, 1000);
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    if (opts.signals?.stop.aborted) onSignal();
+    else opts.signals?.stop.addEventListener("abort", onSignal, { once: true });
   });
 
   // Whatever the target does from here on answers our stop request: its shutdown phase.
   recorder.store.setMeta("stopRequested", Date.now());
   if (launched) {
-    await terminateLaunched(rootPid, launched.marker);
+    await terminateLaunched(rootPid, launched.marker, hurry);
     // The ptrace wrapper (strace) ends when its tracees have; make sure.
-    if (launched.child.exitCode === null) {
-      await Promise.race([
-        new Promise((r) => launched!.child.once("exit", r)),
-        new Promise((r) => setTimeout(r, 3000)),
-      ]);
-      if (launched.child.exitCode === null) launched.child.kill("SIGKILL");
+    if (launched.child.exitCode === null && launched.child.signalCode === null) {
+      await Promise.race([new Promise((r) => launched!.child.once("exit", r)), sleepUnless(3000, hurry)]);
+      if (launched.child.exitCode === null && launched.child.signalCode === null)
+        launched.child.kill("SIGKILL");
     }
   }
-  for (const sensor of sensors) await sensor.stop();
+  for (const sensor of sensors) await sensor.stop(hurry);
+  guardian?.dismiss();
   const summaries = selection.active.map(({ sensor, probe }) => {
     const s = summarize(sensor.name, sensor.stats(), probe.reason);
     const failure = failures.get(sensor.name);
-    return failure ? { ...s, status: "failed", reason: failure } : s;
+    return failure
+      ? {
+          ...s,
+          status: "failed",
+          reason: failure.reason,
+          failedAt: failure.at,
+          ...(failure.disturbsTarget ? { disturbedTarget: true } : {}),
+        }
+      : s;
   });
   for (const skip of selection.skipped)
     summaries.push({
@@ -142,6 +177,14 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
       dropped: 0,
       errors: 0,
     });
+  // The strace log holds write payloads, secrets included: it goes unless the user asked for it.
+  const rawLog = path.join(workDir, "strace.log");
+  if (opts.keepRaw) {
+    if (existsSync(rawLog))
+      process.stderr.write(
+        `shadow-signals: kept ${rawLog} as asked: it holds write payloads, secrets included\n`,
+      );
+  } else rmSync(rawLog, { force: true });
   const final = recorder.finish(summaries);
   removeCleanup();
   return { outDir: opts.outDir, rootPid, sensors: final, durationMs: Date.now() - started, stoppedBy };

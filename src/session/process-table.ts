@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { readStat, startEpochMs } from "../proc/stat.js";
+import { redactArgv } from "../secrets/redact.js";
 import { readStatus, type ProcCreds } from "../proc/status.js";
 
 /** What /proc said about one process when we looked. */
@@ -56,7 +57,9 @@ export function snapshotProcess(pid: number): ProcessSnapshot | undefined {
     ppid: stat.ppid,
     sid: stat.sid,
     ...(exe ? { exe } : {}),
-    cmdline: (safe(() => readFileSync(`/proc/${pid}/cmdline`, "utf8")) ?? "").split("\0").filter(Boolean),
+    cmdline: redactArgv(
+      (safe(() => readFileSync(`/proc/${pid}/cmdline`, "utf8")) ?? "").split("\0").filter(Boolean),
+    ),
     ...(cwd ? { cwd } : {}),
     ...(cgroup ? { cgroup } : {}),
     ns,

@@ -1,6 +1,6 @@
-import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { RawEvent, ShadowEvent } from "../events/schema.js";
+import { redactArgv } from "../secrets/redact.js";
 import type { SensorStats } from "../sensors/sensor.js";
 import { ArtifactCollector } from "./artifacts.js";
 import { BoundedQueue } from "./bounded-queue.js";
@@ -17,6 +17,10 @@ export interface SensorSummary {
   events: number;
   dropped: number;
   errors: number;
+  /** When a failed sensor died (epoch ms): its view is missing from then on. */
+  failedAt?: number;
+  /** Its death changed the target (strace's seccomp filter): later events are not the target's own. */
+  disturbedTarget?: boolean;
 }
 
 const WRITE_FLAGS = /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC/;
@@ -43,8 +47,7 @@ export class Recorder {
     readonly target: TargetInfo,
     private readonly live: boolean,
   ) {
-    mkdirSync(outDir, { recursive: true });
-    this.store = new SessionStore(path.join(outDir, "session.db"));
+    this.store = SessionStore.create(path.join(outDir, "session.db"));
     this.jsonl = new JsonlWriter(path.join(outDir, "events.jsonl"));
     this.store.setMeta("target", target);
     this.store.setMeta("started", Date.now());
@@ -61,7 +64,9 @@ export class Recorder {
   }
 
   readonly emit = (raw: RawEvent): void => {
-    const event = { ...raw, seq: ++this.seq } as ShadowEvent;
+    let event = { ...raw, seq: ++this.seq } as ShadowEvent;
+    // Every sensor's command lines pass here, and every output is made from what passes here.
+    if (event.kind === "exec") event = { ...event, argv: redactArgv(event.argv) };
     if (!this.queue.push(event, raw.sensor)) return;
     if (this.live) this.onLiveEvent(event);
     this.tap?.(event);
@@ -116,6 +121,13 @@ export class Recorder {
    * no copy and no re-serialisation, which would cost more than the analysis of it.
    */
   importEvent(e: ShadowEvent, line: string): void {
+    if (e.kind === "exec") {
+      const argv = redactArgv(e.argv);
+      if (argv !== e.argv) {
+        e = { ...e, argv };
+        line = JSON.stringify(e);
+      }
+    }
     this.seq = Math.max(this.seq, e.seq);
     this.account(e);
     this.tap?.(e);

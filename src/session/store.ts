@@ -1,4 +1,6 @@
 import Database from "better-sqlite3";
+import { closeSync } from "node:fs";
+import { openNewFile } from "../util/safe-fs.js";
 
 /**
  * session.db: the session's target, sensors (status, events, drops), event counts by sensor and
@@ -8,7 +10,7 @@ import Database from "better-sqlite3";
 export class SessionStore {
   readonly db: Database.Database;
 
-  constructor(file: string) {
+  private constructor(file: string) {
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
@@ -18,6 +20,12 @@ export class SessionStore {
       CREATE TABLE IF NOT EXISTS event_counts (sensor TEXT, kind TEXT, count INTEGER, PRIMARY KEY (sensor, kind));
       CREATE TABLE IF NOT EXISTS processes (pid INTEGER PRIMARY KEY, json TEXT);
       CREATE TABLE IF NOT EXISTS artifacts (path TEXT PRIMARY KEY, json TEXT);`);
+  }
+
+  /** A new session.db: created 0600 by us first (O_EXCL: nothing planted there is followed). */
+  static create(file: string): SessionStore {
+    closeSync(openNewFile(file));
+    return new SessionStore(file);
   }
 
   /** Event counts by sensor and kind, written once at the end of the session. */

@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { readStat } from "../proc/stat.js";
+import { sleepUnless } from "../util/sleep.js";
 
 const alive = (pid: number) => {
   const s = readStat(pid);
@@ -21,13 +22,17 @@ export function processesWithMarker(marker: string): number[] {
   return out;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Ends what we started: SIGTERM to the root first (a daemon cleans up after itself), then to every
  * remaining process with our marker, then SIGKILL whatever is still there.
  */
-export async function terminateLaunched(rootPid: number, marker: string, graceMs = 5000): Promise<void> {
+export async function terminateLaunched(
+  rootPid: number,
+  marker: string,
+  hurry?: AbortSignal,
+  graceMs = 5000,
+): Promise<void> {
+  const sleep = (ms: number) => sleepUnless(ms, hurry);
   const signal = (pid: number, sig: NodeJS.Signals) => {
     try {
       process.kill(pid, sig);
@@ -37,11 +42,11 @@ export async function terminateLaunched(rootPid: number, marker: string, graceMs
   };
   if (alive(rootPid)) {
     signal(rootPid, "SIGTERM");
-    for (let t = 0; t < graceMs && alive(rootPid); t += 50) await sleep(50);
+    for (let t = 0; t < graceMs && alive(rootPid) && !hurry?.aborted; t += 50) await sleep(50);
   }
   let rest = processesWithMarker(marker);
   for (const pid of rest) signal(pid, "SIGTERM");
-  for (let t = 0; t < 1000 && rest.length > 0; t += 50) {
+  for (let t = 0; t < 1000 && rest.length > 0 && !hurry?.aborted; t += 50) {
     await sleep(50);
     rest = rest.filter(alive);
   }

@@ -1,3 +1,5 @@
+import { redactText } from "../secrets/redact.js";
+
 /** Data, not exceptions, at the edges: parsers return one of these (zod's shape). */
 export type Result<T, E = Issue> = { success: true; data: T } | { success: false; error: E };
 
@@ -17,7 +19,8 @@ export const fail = (error: Issue): Result<never> => ({ success: false, error })
 export function formatIssue(issue: Issue): string {
   const where = issue.file ? `${issue.file}${issue.line !== undefined ? `:${issue.line}` : ""}: ` : "";
   const field = issue.path && issue.path.length > 0 ? ` (at ${issue.path.join(".")})` : "";
-  return `${where}${issue.message}${field}`;
+  // Parsers' messages can quote the input (V8's JSON errors do): secrets in it are redacted.
+  return `${where}${redactText(issue.message)}${field}`;
 }
 
 /** A runtime error the CLI turns into exit code 1 with a one-line reason. */

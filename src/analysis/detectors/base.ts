@@ -49,6 +49,8 @@ export function buildFinding(
     confidence?: Confidence;
     blind?: Record<string, string>;
     extraReasoning?: string;
+    /** What this session in particular could not see (e.g. a capture refused). */
+    extraGap?: string;
   },
 ): Finding | undefined {
   if (set.count === 0) return undefined;
@@ -64,7 +66,7 @@ export function buildFinding(
     occurrences: set.count,
     reasoning: text.reasoning + (fields.extraReasoning ? ` ${fields.extraReasoning}` : ""),
     impact: text.impact,
-    visibilityGap: gapFor(ctx, text, fields.blind),
+    visibilityGap: gapFor(ctx, text, fields.blind) + (fields.extraGap ? ` ${fields.extraGap}` : ""),
     attack: text.attack,
     sensors: [...set.sensors].sort(),
     primaryRisk: text.primaryRisk,

@@ -40,8 +40,11 @@ export class PlaintextSecretDetector implements Detector {
   }
 
   finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {
+    const refused: string[] = [];
     for (const [file, bySensor] of this.written) {
-      const versions = ctx.artifacts.get(file)?.versions ?? [];
+      const artifact = ctx.artifacts.get(file);
+      if (artifact?.refused) refused.push(`${file} (${artifact.refused})`);
+      const versions = artifact?.versions ?? [];
       const v = versions.find((x) => x.secrets.length > 0);
       if (!v) continue;
       const readable = parseInt(v.mode, 8) & 0o044 ? ", readable by others" : "";
@@ -59,6 +62,11 @@ export class PlaintextSecretDetector implements Detector {
     return buildFinding(ctx, TEXT, this.set, {
       claim: `The target stores credential material in plaintext in temp storage (${plural(this.set.examples.length, "file")}).`,
       severity: "high",
+      ...(refused.length
+        ? {
+            extraGap: `Captures refused, so these files' contents are unknown: ${refused.slice(0, 5).join("; ")}.`,
+          }
+        : {}),
       blind: {
         procfs:
           "reads the file's content only if it was captured while the session ran; writes themselves are not seen.",

@@ -35,6 +35,8 @@ export class SilentFailureDetector implements Detector {
   private readonly rootTimes: number[] = [];
 
   observe(e: ShadowEvent, ctx: AnalysisContext): void {
+    // Before its release the target waited at our launch gate: neither a pause nor a failure of its.
+    if (ctx.releasedAt !== undefined && e.ts < ctx.releasedAt) return;
     if (e.pid === ctx.rootPid && this.rootTimes.length < 200_000) this.rootTimes.push(e.ts);
     const add = (summary: string, key: string) => {
       if (this.failures.length < 5000) this.failures.push({ e, summary, key });

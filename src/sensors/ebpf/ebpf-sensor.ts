@@ -1,8 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { readStat } from "../../proc/stat.js";
+import { sleepUnless } from "../../util/sleep.js";
+import { describeExit, diesWithUs } from "../../util/bound-spawn.js";
+import { writeNewFile } from "../../util/safe-fs.js";
 import type { Sensor, SensorContext, SensorStats } from "../sensor.js";
 import { readSockets } from "../procfs/fd-table.js";
 import { buildProgram, type EbpfUnit } from "./program.js";
@@ -94,10 +97,14 @@ export class EbpfSensor implements Sensor {
 
   async start(ctx: SensorContext): Promise<void> {
     const program = path.join(ctx.workDir, "shadow-signals.bt");
-    writeFileSync(program, buildProgram(treeOf(ctx.tree.rootPid), this.units, process.pid));
+    writeNewFile(program, buildProgram(treeOf(ctx.tree.rootPid), this.units, process.pid));
     const offsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
     const parser = (this.parser = new EbpfRecordParser(offsetNs, live));
-    const proc = (this.proc = spawn("bpftrace", ["-f", "json", program], {
+    // Its own process group, so that a Ctrl-C on our terminal reaches us and not bpftrace (we
+    // stop it in order), and the parent-death signal, so that it never outlives us.
+    const [file, ...args] = diesWithUs(["bpftrace", "-f", "json", program]);
+    const proc = (this.proc = spawn(file!, args, {
+      detached: true,
       stdio: ["ignore", "pipe", "pipe"],
       env: {
         ...process.env,
@@ -122,52 +129,62 @@ export class EbpfSensor implements Sensor {
       }
     });
     this.closed = new Promise((resolve) => rl.once("close", () => resolve()));
+    // bpftrace's last real complaint; the RLIMIT_MEMLOCK line is a harmless warning on kernels
+    // that account BPF memory by cgroup, and never the cause of anything.
     const lastError = () =>
       stderr
         .split("\n")
-        .filter((l) => /ERROR/.test(l) && !/RLIMIT_MEMLOCK/.test(l))
-        .at(-1) ??
-      stderr.trim().split("\n").at(-1) ??
-      "";
+        .filter((l) => l.trim() !== "" && !/RLIMIT_MEMLOCK/.test(l))
+        .at(-1) ?? "";
+    const ended = (code: number | null, signal: NodeJS.Signals | null) => {
+      const last = lastError();
+      return `bpftrace ${describeExit(code, signal)}${last && !signal ? `: ${last}` : ""}`;
+    };
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`bpftrace did not attach within 60 s: ${lastError()}`)),
+        () => reject(new Error(`bpftrace did not attach within 60 s: ${lastError() || "no message"}`)),
         60_000,
       );
       onReady = () => {
         clearTimeout(timer);
         resolve();
       };
-      proc.once("exit", (code) => {
+      proc.once("exit", (code, signal) => {
         clearTimeout(timer);
-        if (this.s.status === "running" && code !== 0) {
+        if (this.s.status === "running") {
           this.s.status = "failed";
-          this.s.detail = `bpftrace exited with ${code}: ${lastError()}`;
-          ctx.onFailure(this.s.detail);
+          this.s.detail = `${ended(code, signal)} at ${new Date().toISOString()}`;
+          ctx.onFailure(ended(code, signal));
         }
-        reject(new Error(`bpftrace exited with ${code} before attaching: ${lastError()}`));
+        reject(new Error(`${ended(code, signal)} before attaching`));
       });
     });
     this.s.status = "running";
   }
 
-  async stop(): Promise<void> {
+  async stop(hurry?: AbortSignal): Promise<void> {
     const proc = this.proc;
     const parser = this.parser;
-    if (proc && parser && proc.exitCode === null) {
+    if (proc && parser && hurry?.aborted && proc.exitCode === null) proc.kill("SIGKILL");
+    else if (proc && parser && proc.exitCode === null) {
       this.s.status = "stopped"; // before the signal, so its exit is not taken for a failure
       const exited = new Promise((r) => proc.once("exit", r));
       // Ask for the write sums still in the kernel (see buildProgram), then end bpftrace at once:
       // its own exit would detach every probe first, 5 s before printing them.
       const asked = parser.flushes;
       void process.ppid;
-      if (await waitUntil(() => parser.flushes > asked || proc.exitCode !== null, 3000)) {
-        await sleep(200); // records from other CPUs' buffers may trail the answer by one poll
+      if (
+        await waitUntil(
+          () => parser.flushes > asked || proc.exitCode !== null || hurry?.aborted === true,
+          3000,
+        )
+      ) {
+        await sleepUnless(200, hurry); // records from other CPUs' buffers may trail the answer by one poll
         proc.kill("SIGKILL");
       } else {
         this.s.detail = "bpftrace did not answer the final flush; waited for its exit instead";
         proc.kill("SIGINT"); // it prints its maps after detaching
-        await Promise.race([exited, sleep(15_000)]);
+        await Promise.race([exited, sleepUnless(15_000, hurry)]);
         if (proc.exitCode === null) proc.kill("SIGKILL");
       }
     }

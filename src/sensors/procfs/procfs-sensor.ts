@@ -32,6 +32,9 @@ export class ProcfsSensor implements Sensor {
   readonly name = "procfs" as const;
   private readonly known = new Map<number, Known>();
   private readonly outsiders = new Map<number, number>(); // pid -> starttime, checked and not ours
+  // pid -> starttime of processes we saw end: a zombie lingers in /proc until it is reaped, and
+  // must not be adopted again (which made an exit event every other scan).
+  private readonly ended = new Map<number, number>();
   private readonly s: SensorStats = { events: 0, dropped: 0, errors: 0, status: "idle" };
   private timer: NodeJS.Timeout | undefined;
   private watchers: FSWatcher[] = [];
@@ -117,7 +120,7 @@ export class ProcfsSensor implements Sensor {
         }
         const stat = readStat(pid);
         if (!stat) continue;
-        if (this.outsiders.get(pid) === stat.starttime) continue;
+        if (this.outsiders.get(pid) === stat.starttime || this.ended.get(pid) === stat.starttime) continue;
         if (ctx.tree.has(pid) || this.known.has(stat.ppid) || this.hasMarker(pid)) {
           this.adopt(pid, stat, socketsNow);
           alive.add(pid);
@@ -127,6 +130,8 @@ export class ProcfsSensor implements Sensor {
     for (const [pid, k] of this.known) {
       if (alive.has(pid)) continue;
       this.known.delete(pid);
+      this.ended.set(pid, k.stat.starttime);
+      if (this.ended.size > 65_536) this.ended.delete(this.ended.keys().next().value!);
       this.emit({
         kind: "exit",
         ts: Date.now(),

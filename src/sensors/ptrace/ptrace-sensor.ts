@@ -1,8 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { readStat } from "../../proc/stat.js";
+import { sleepUnless } from "../../util/sleep.js";
+import { describeExit, diesWithUs } from "../../util/bound-spawn.js";
 import type { Sensor, SensorContext, SensorStats } from "../sensor.js";
 import { FileTail } from "./file-tail.js";
 import { StraceEventMapper, TRACED_SYSCALLS } from "./strace-events.js";
@@ -55,6 +57,7 @@ export class PtraceSensor implements Sensor {
   private logFile: string | undefined;
   private wrapped = false;
   private proc: ChildProcess | undefined;
+  private wrapper: ChildProcess | undefined;
   private tail: FileTail | undefined;
   private readonly s: SensorStats = { events: 0, dropped: 0, errors: 0, status: "idle" };
 
@@ -95,16 +98,17 @@ export class PtraceSensor implements Sensor {
         "-p",
         String(pid),
       ];
-      this.proc = spawn(file!, args, { stdio: ["ignore", "ignore", "pipe"] });
+      // Dies with us; its own process group keeps a Ctrl-C on our terminal from detaching it early.
+      const [bin, ...rest] = diesWithUs([file!, ...args]);
+      this.proc = spawn(bin!, rest, { detached: true, stdio: ["ignore", "ignore", "pipe"] });
       this.proc.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-      this.proc.once("exit", (code) => {
-        if (this.s.status === "running" && code !== 0) {
-          this.s.status = "failed";
-          this.s.detail = `strace exited with ${code}: ${stderr.trim().split("\n").at(-1) ?? ""}`;
-          ctx.onFailure(this.s.detail);
+      this.proc.once("exit", (code, signal) => {
+        if (this.s.status === "running" && (code !== 0 || signal)) {
+          const last = stderr.trim().split("\n").at(-1) ?? "";
+          this.fail(ctx, `strace ${describeExit(code, signal)}${last && !signal ? `: ${last}` : ""}`, false);
         }
       });
-    }
+    } else this.watchExit(ctx);
     this.tail = new FileTail(this.logFile!, (line) => {
       const { record, error } = parser.parse(line);
       if (error) {
@@ -122,16 +126,53 @@ export class PtraceSensor implements Sensor {
     this.s.status = "running";
   }
 
-  async stop(): Promise<void> {
-    if (this.proc && this.proc.exitCode === null) {
+  watchWrapper(child: ChildProcess): void {
+    this.wrapper = child;
+  }
+
+  /**
+   * strace in front of a launched target exits by itself once its tracees are gone (status 0). Any
+   * other end while it runs is a failure, and one that changes the target: the seccomp filter that
+   * --seccomp-bpf installed stays, and with no tracer the kernel fails each traced syscall with
+   * ENOSYS. The target's behaviour from then on is not its own.
+   */
+  private watchExit(ctx: SensorContext): void {
+    const child = this.wrapper;
+    if (!child) return;
+    // strace ends with its tracees (with their status, or their signal): no failure. It failed if
+    // a process of the tree still runs without it.
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      const orphaned = [...ctx.tree.pids()].some((pid) => {
+        const st = readStat(pid);
+        return st !== undefined && st.state !== "Z";
+      });
+      if (this.s.status !== "running" || !orphaned) return;
+      this.fail(
+        ctx,
+        `strace ${describeExit(code, signal)} while the target ran; the target keeps strace's seccomp filter, so its traced syscalls fail with ENOSYS from then on`,
+        true,
+      );
+    };
+    if (child.exitCode !== null || child.signalCode !== null) onExit(child.exitCode, child.signalCode);
+    else child.once("exit", onExit);
+  }
+
+  private fail(ctx: SensorContext, reason: string, disturbsTarget: boolean): void {
+    this.s.status = "failed";
+    this.s.detail = reason;
+    ctx.onFailure(reason, { disturbsTarget });
+  }
+
+  async stop(hurry?: AbortSignal): Promise<void> {
+    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
       const exited = new Promise((r) => this.proc!.once("exit", r));
-      this.proc.kill("SIGINT"); // strace detaches cleanly from its tracees on SIGINT
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      // strace detaches cleanly from its tracees on SIGINT; in a hurry, SIGKILL detaches them too.
+      this.proc.kill(hurry?.aborted ? "SIGKILL" : "SIGINT");
+      await Promise.race([exited, sleepUnless(3000, hurry)]);
+      if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill("SIGKILL");
     }
     this.tail?.stop();
     if (this.s.status === "running") this.s.status = "stopped";
-    // The raw log holds write payloads, secrets included: it never outlives the session.
-    if (this.logFile) rmSync(this.logFile, { force: true });
   }
 
   stats(): SensorStats {

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { RawEvent } from "../../events/schema.js";
-import { describeHit, scanSecrets } from "../../secrets/scan.js";
+import { describeSecrets } from "../../secrets/scan.js";
 import {
   decodeFd,
   decodeSockaddr,
@@ -222,7 +222,7 @@ export class StraceEventMapper {
         const data =
           r.name === "writev" ? (/iov_base=("(?:[^"\\]|\\.)*")/.exec(r.args)?.[1] ?? "") : (a[1] ?? "");
         const text = decodeString(data) ?? "";
-        const secrets = fd?.path?.startsWith("/") && text ? scanSecrets(text).map(describeHit) : [];
+        const secrets = fd?.path?.startsWith("/") && text ? describeSecrets(text) : [];
         return [
           {
             ...base,

@@ -1,0 +1,63 @@
+import Database from "better-sqlite3";
+import type { Artifact } from "./artifacts.js";
+import type { ProcessRecord } from "./process-table.js";
+import type { SensorSummary } from "./recorder.js";
+import type { TargetInfo } from "./target.js";
+import { ShadowError } from "../util/result.js";
+import { assertRegularFile } from "../util/safe-fs.js";
+
+/** What session.db holds about a session, read once. Optional fields are absent in a cut session. */
+export interface SessionMeta {
+  target: TargetInfo;
+  sensors: SensorSummary[] | undefined;
+  processes: Map<number, ProcessRecord>;
+  artifacts: Map<string, Artifact>;
+  started: number;
+  /** Absent when the recorder never finished: the session was cut short (we were killed). */
+  ended: number | undefined;
+  rootPid: number | undefined;
+  releasedAt: number | undefined;
+  stopRequestedAt: number | undefined;
+  /** When a sensor's death changed the target (strace's seccomp filter), and which sensor. */
+  disturbed: { at: number; by: string; reason: string } | undefined;
+  /** The user asked to keep the raw strace log (it holds write payloads). */
+  keepRaw: boolean;
+}
+
+/** Reads session.db read-only; any SQLite error names the file. */
+export function readSessionDb(file: string): SessionMeta {
+  assertRegularFile(file);
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const meta = <T>(key: string): T | undefined => {
+      const row = db!.prepare("SELECT value FROM meta WHERE key = ?").get(key) as
+        { value: string } | undefined;
+      return row ? (JSON.parse(row.value) as T) : undefined;
+    };
+    const rows = <T>(table: string) =>
+      (db!.prepare(`SELECT json FROM ${table}`).all() as { json: string }[]).map(
+        (r) => JSON.parse(r.json) as T,
+      );
+    return {
+      target: meta<TargetInfo>("target") ?? { kind: "import", label: file },
+      sensors: meta<SensorSummary[]>("sensors"),
+      processes: new Map(rows<ProcessRecord>("processes").map((p) => [p.pid, p])),
+      artifacts: new Map(rows<Artifact>("artifacts").map((a) => [a.path, a])),
+      started: meta<number>("started") ?? 0,
+      ended: meta<number>("ended"),
+      rootPid: meta<number>("rootPid"),
+      releasedAt: meta<number>("released"),
+      stopRequestedAt: meta<number>("stopRequested"),
+      disturbed: meta("disturbed"),
+      keepRaw: meta<boolean>("keepRaw") === true,
+    };
+  } catch (err) {
+    if (err instanceof ShadowError) throw err;
+    throw new ShadowError(`${file}: cannot read the session database: ${(err as Error).message}`, {
+      cause: err,
+    });
+  } finally {
+    db?.close();
+  }
+}

@@ -1,0 +1,65 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { BIN } from "./imd-process.js";
+import { readProc } from "./processes.js";
+
+export const isRoot = process.geteuid?.() === 0;
+export const hasStrace = spawnSync("strace", ["-V"]).status === 0;
+
+/** Runs the CLI to the end; a test's whole call, with its output. */
+export function runCli(args: string[], timeoutMs = 90_000) {
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: timeoutMs });
+}
+
+/** Starts the CLI in its own process group (as a shell runs a foreground job), not waiting. */
+export function startCli(args: string[]): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  return { child, output: () => out, exited };
+}
+
+/** Runs `body` in a fresh temp dir (0755: tests' daemons may run as others) and removes it after. */
+export async function withTmpDir(prefix: string, body: (dir: string) => Promise<void> | void): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  try {
+    await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Live processes whose command line contains `needle` (what a test started, found by a token). */
+export function processesMatching(needle: string): { pid: number; cmdline: string }[] {
+  const out: { pid: number; cmdline: string }[] = [];
+  for (const n of readdirSync("/proc")) {
+    if (!/^\d+$/.test(n) || Number(n) === process.pid) continue;
+    const p = readProc(Number(n));
+    const cmdline = p?.cmdline.join(" ") ?? "";
+    if (p && cmdline.includes(needle)) out.push({ pid: p.pid, cmdline });
+  }
+  return out;
+}
+
+/** Every file under `dir` (recursively) with its content as latin1 text, for leak checks. */
+export function filesUnder(dir: string): { file: string; mode: number; text: string }[] {
+  const out: { file: string; mode: number; text: string }[] = [];
+  for (const name of readdirSync(dir)) {
+    const file = path.join(dir, name);
+    const st = statSync(file);
+    if (st.isDirectory()) out.push(...filesUnder(file));
+    else out.push({ file, mode: st.mode & 0o777, text: readFileSync(file, "latin1") });
+  }
+  return out;
+}
