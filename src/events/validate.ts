@@ -37,7 +37,8 @@ function checkAll(obj: Record<string, unknown>, checks: Check[]): Result<true> {
       return fail({ code: "missing_field", message: `missing field '${name}'`, path: [name] });
     }
     if (!checkField(value, type)) {
-      return fail({ code: "invalid_type", message: `field '${name}' should be ${type}`, path: [name] });
+      const expected = type === "int" ? "a whole number" : type;
+      return fail({ code: "invalid_type", message: `field '${name}' should be ${expected}`, path: [name] });
     }
   }
   return ok(true);

@@ -20,11 +20,16 @@ export function parseStat(text: string): ProcStat | undefined {
   if (open < 0 || close < open) return undefined;
   const f = text.slice(close + 2).split(" ");
   if (f.length < 20) return undefined;
+  const pid = Number(text.slice(0, open).trim());
+  const ppid = Number(f[1]);
+  // Whole numbers or nothing: a torn read (the process died mid-read) must not become pid NaN.
+  if (!Number.isSafeInteger(pid) || !Number.isSafeInteger(ppid) || !/^\d+$/.test(f[19] ?? ""))
+    return undefined;
   return {
-    pid: Number(text.slice(0, open).trim()),
+    pid,
     comm: text.slice(open + 1, close),
     state: f[0]!,
-    ppid: Number(f[1]),
+    ppid,
     pgrp: Number(f[2]),
     sid: Number(f[3]),
     starttime: Number(f[19]),

@@ -78,7 +78,7 @@ test("analyze on a garbled events.jsonl warns with file:line, exits 0 and report
     const r = spawnSync(process.execPath, [BIN, "analyze", file, "--out", out], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, new RegExp(`${file}:2: not valid JSON`));
-    assert.match(r.stderr, new RegExp(`${file}:4: field 'pid' should be number`));
+    assert.match(r.stderr, new RegExp(`${file}:4: field 'pid' should be a whole number`));
     assert.equal(readFileSync(path.join(out, "events.jsonl"), "utf8").trim().split("\n").length, 3);
     const report = JSON.parse(readFileSync(path.join(out, "report.json"), "utf8")) as {
       session: { events: number };

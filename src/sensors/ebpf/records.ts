@@ -1,5 +1,6 @@
 import { constants } from "node:os";
 import path from "node:path";
+import { validateEvent } from "../../events/validate.js";
 import type { RawEvent } from "../../events/schema.js";
 import { decodeOpenFlags } from "../../proc/fdinfo.js";
 
@@ -105,8 +106,25 @@ export class EbpfRecordParser {
     if (this.files.size > MAX_FILES) this.files.delete(this.files.keys().next().value!);
   }
 
-  /** One line of bpftrace's stdout. */
+  /**
+   * One line of bpftrace's stdout. A malformed line (a torn write, an unexpected shape) is
+   * counted as an error and skipped: it never ends the sensor.
+   */
   parse(line: string): RawEvent[] {
+    try {
+      const events = this.parseLine(line);
+      // A field that is not what the schema says (a pid that is not a number) would poison the
+      // session; such an event is counted and dropped here, where the record is known to be bad.
+      const valid = events.filter((e) => validateEvent({ ...e, seq: 0 }).success);
+      this.errors += events.length - valid.length;
+      return valid;
+    } catch {
+      this.errors++;
+      return [];
+    }
+  }
+
+  private parseLine(line: string): RawEvent[] {
     if (line.trim() === "") return [];
     let msg: { type: string; data: unknown };
     try {
@@ -115,8 +133,11 @@ export class EbpfRecordParser {
       this.errors++;
       return [];
     }
+    if (typeof msg !== "object" || msg === null) throw new Error("not a bpftrace message");
     if (msg.type === "lost_events") {
-      this.lost += (msg.data as { events: number }).events;
+      const n = (msg.data as { events?: unknown } | null)?.events;
+      if (typeof n !== "number" || !Number.isFinite(n)) throw new Error("lost_events without a count");
+      this.lost += n;
       return [];
     }
     if (msg.type === "map") return this.map(msg.data as Record<string, Record<string, number>>);

@@ -1,0 +1,34 @@
+#!/bin/bash
+# Soak: the lab (IMD observed with every usable sensor) for MINUTES, RSS of the tool's own process
+# (and of its sensor processes) sampled every 10 s. Prints the samples as CSV, then a verdict:
+# the slope of the tool's RSS over the steady part (after the first 2 minutes, by least squares),
+# its range, and the drops every sensor reported. Run as root from the repo root, after a build:
+#   bash bench/soak.sh [MINUTES=30] > soak.csv
+set -euo pipefail
+M=${1:-30}
+t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
+chmod 755 "$t"
+bin/shadow-signals lab --duration "${M}m" --root "$t/imd-root" --out "$t/out" >"$t/lab.log" 2>&1 &
+lab=$!
+rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+child() { for p in $(pgrep -P "$lab" 2>/dev/null); do [ "$(cat /proc/$p/comm 2>/dev/null)" = "$1" ] && { echo "$p"; return; }; done; echo 0; }
+echo "seconds,tool_kib,bpftrace_kib,strace_kib"
+start=$(date +%s)
+while kill -0 "$lab" 2>/dev/null; do
+  now=$(( $(date +%s) - start ))
+  b=$(child bpftrace); s=$(child strace)
+  echo "$now,$(rss "$lab"),$( [ "$b" = 0 ] && echo 0 || rss "$b"),$( [ "$s" = 0 ] && echo 0 || rss "$s")" | tee -a "$t/samples.csv"
+  sleep 10
+done
+wait "$lab" || { echo "lab failed: $(tail -3 "$t/lab.log")" >&2; exit 1; }
+awk -F, -v from=120 '
+  $1 >= from && $2 > 0 { n++; sx += $1; sy += $2; sxx += $1*$1; sxy += $1*$2; if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2 }
+  END {
+    slope = (n*sxy - sx*sy) / (n*sxx - sx*sx);
+    printf "# tool RSS after 2 min: %d samples, %.1f to %.1f MiB, slope %.3f MiB per 10 min\n", n, min/1024, max/1024, slope*600/1024
+  }' "$t/samples.csv" >&2
+node -e '
+  const r = require(process.argv[1]);
+  const s = r.session.sensors.map((x) => `${x.name} ${x.status} ${x.events} events ${x.dropped} dropped`);
+  console.error(`# sensors: ${s.join("; ")}; findings: ${r.findings.length}`);
+' "$t/out/report.json"
