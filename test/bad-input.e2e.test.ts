@@ -93,6 +93,7 @@ test(
   () =>
     withTmpDir("bad-", (dir) => {
       const out = path.join(dir, "out");
+      const done = path.join(dir, "done");
       const r = runCli([
         "observe",
         "--sensors",
@@ -104,13 +105,9 @@ test(
         "--",
         "/bin/sh",
         "-c",
-        "sleep 1.5",
+        `sleep 1.5; echo > ${done}`,
       ]);
       assert.equal(r.status, 0, r.stderr);
-      const report = JSON.parse(readFileSync(path.join(out, "report.json"), "utf8")) as {
-        session: { started: string; ended: string };
-      };
-      const spanMs = Date.parse(report.session.ended) - Date.parse(report.session.started);
-      assert.ok(spanMs >= 1400, `the session spans ${spanMs} ms`);
+      assert.ok(existsSync(done), "the target ran to its end instead of being stopped at once");
     }),
 );
