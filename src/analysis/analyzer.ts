@@ -1,4 +1,4 @@
-import type { ShadowEvent } from "../events/schema.js";
+import type { EventOf, ShadowEvent } from "../events/schema.js";
 import { GATE_NAME } from "../session/launcher.js";
 import type { AnalysisContext } from "./context.js";
 import type { Detector } from "./detector.js";
@@ -17,6 +17,8 @@ export class Analyzer {
   events = 0;
   firstTs = Infinity;
   lastTs = 0;
+  /** The root process's end as the sensors saw it: the first exit, with a status where one was seen. */
+  rootExit: { ts: number; code?: number; signal?: string } | undefined;
 
   constructor(readonly ctx: AnalysisContext) {
     for (const d of this.detectors) {
@@ -38,10 +40,23 @@ export class Analyzer {
     if (e.ts < this.firstTs) this.firstTs = e.ts;
     if (e.ts > this.lastTs) this.lastTs = e.ts;
     if (this.ctx.rootPid === undefined) this.ctx.rootPid = e.pid; // imported log: the first process
+    if (e.kind === "exit" && e.pid === this.ctx.rootPid) this.noteRootExit(e);
     this.phases.observe(e, this.ctx);
     const list = this.byKind.get(e.kind);
     if (list) for (const d of list) d.observe(e, this.ctx);
   };
+
+  private noteRootExit(e: EventOf<"exit">): void {
+    const known = this.rootExit;
+    const status = e.code !== undefined || e.signal !== undefined;
+    // procfs infers an exit a scan late and without a status: a sensor that saw it wins.
+    if (known && (known.code !== undefined || known.signal !== undefined || !status)) return;
+    this.rootExit = {
+      ts: known ? Math.min(known.ts, e.ts) : e.ts,
+      ...(e.code !== undefined ? { code: e.code } : {}),
+      ...(e.signal !== undefined ? { signal: e.signal } : {}),
+    };
+  }
 
   finish(): Finding[] {
     if (!Number.isFinite(this.ctx.startedAt) || this.ctx.startedAt === 0) this.ctx.startedAt = this.firstTs;

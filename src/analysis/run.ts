@@ -4,7 +4,7 @@ import { readJsonl } from "../session/jsonl.js";
 import { importFile } from "../session/import.js";
 import type { ProcessRecord } from "../session/process-table.js";
 import type { SensorSummary } from "../session/recorder.js";
-import { readSessionDb } from "../session/session-db.js";
+import { readSessionDb, type SessionMeta } from "../session/session-db.js";
 import type { TargetInfo } from "../session/target.js";
 import { ShadowError } from "../util/result.js";
 import { assertRegularFile, replaceFile } from "../util/safe-fs.js";
@@ -70,10 +70,33 @@ export async function analyzeSession(
     live,
     ...(cutShort ? { cutShort: { lastEventAt: lastEvent } } : {}),
     ...(s.disturbed ? { disturbed: s.disturbed } : {}),
+    ...targetExit(analyzer, s),
     ...(releasedAt !== undefined && stopRequestedAt !== undefined
       ? { window: { released: releasedAt, stopRequested: stopRequestedAt } }
       : {}),
   });
+}
+
+/** The target's end, when it came before our stop request: from the sensors, else from its launcher. */
+function targetExit(analyzer: Analyzer, s: SessionMeta): Pick<ReportModel, "targetExit"> {
+  const stopAt = s.stopRequestedAt ?? s.ended ?? Infinity;
+  const seen = analyzer.rootExit;
+  // strace in front of the target ends with its status, unless strace itself was what died.
+  const launcherTrusted = !s.sensors?.some((x) => x.name === "ptrace" && x.status === "failed");
+  const launch = launcherTrusted ? s.launchExit : undefined;
+  const at = seen && seen.ts < stopAt ? seen.ts : launch && launch.at < stopAt ? launch.at : undefined;
+  if (at === undefined) return {};
+  const code = seen?.code ?? (seen?.signal === undefined ? launch?.code : undefined);
+  const signal = seen?.signal ?? (seen?.code === undefined ? launch?.signal : undefined);
+  return {
+    targetExit: {
+      at,
+      afterMs: Math.max(0, Math.round(at - (s.releasedAt ?? s.started))),
+      ...(code !== undefined ? { code } : {}),
+      ...(signal !== undefined ? { signal } : {}),
+      ...(s.durationMs !== undefined ? { durationMs: s.durationMs } : {}),
+    },
+  };
 }
 
 function refusals(analyzer: Analyzer): Pick<ReportModel, "refusedCaptures"> {
@@ -97,6 +120,7 @@ export function writeReportFiles(
     window?: ReportModel["window"];
     cutShort?: ReportModel["cutShort"];
     disturbed?: ReportModel["disturbed"];
+    targetExit?: ReportModel["targetExit"];
   },
 ): ReportModel {
   const findings = analyzer.finish();
@@ -113,6 +137,7 @@ export function writeReportFiles(
     ...(s.window ? { window: s.window } : {}),
     ...(s.cutShort ? { cutShort: s.cutShort } : {}),
     ...(s.disturbed ? { disturbed: s.disturbed } : {}),
+    ...(s.targetExit ? { targetExit: s.targetExit } : {}),
     sensors: s.sensors,
     ...refusals(analyzer),
     events: analyzer.events,

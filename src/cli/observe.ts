@@ -1,6 +1,7 @@
 import path from "node:path";
 import { selectSensors } from "../sensors/select.js";
 import { redactArgv } from "../secrets/redact.js";
+import { howItEnded, failed } from "../report/target-exit.js";
 import { observe } from "../session/observation.js";
 import { StopSignals } from "../session/stop-signals.js";
 import { parseDuration } from "../util/duration.js";
@@ -10,6 +11,9 @@ import { parseCommandArgs } from "./args.js";
 import type { Command } from "./command.js";
 import { resolveOutDir } from "./out-dir.js";
 import { writeReports } from "./write-reports.js";
+
+/** Exit code: the report is written, but the target failed (non-zero status or a signal). */
+export const TARGET_FAILED = 3;
 
 export const observeCommand: Command = {
   name: "observe",
@@ -30,6 +34,10 @@ Options:
                       filesystem): DIR/etc/x counts as a system location, DIR/tmp/x as temp
   --keep-raw          keep the ptrace sensor's raw log (raw/strace.log, 0600). It holds the
                       target's write payloads, secrets included: by default it is removed
+
+Exit codes: 0 done (the target ran until the duration was up, or ended with status 0); 1 a
+runtime error; 2 a usage error; 3 the report was written, but the target ended on its own with a
+non-zero status or by a signal (it failed to start, or crashed) — every output says when and how.
 
 Stopping: Ctrl-C (or SIGTERM) stops the session and still writes the report; a second one hurries
 the stop (no grace period for the target). If this command is killed outright, the sensors die
@@ -83,7 +91,13 @@ Examples:
         signals,
         keepRaw: values["keep-raw"] === true,
       });
-      await writeReports(outDir, { quiet: false });
+      const model = await writeReports(outDir, { quiet: false });
+      if (model.targetExit && failed(model.targetExit)) {
+        process.stderr.write(
+          `shadow-signals observe: the target failed: it ${howItEnded(model.targetExit)}\n`,
+        );
+        return TARGET_FAILED;
+      }
     } finally {
       signals.dispose();
     }

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { analyzeSession } from "../analysis/run.js";
 import type { ReportModel } from "../report/report-model.js";
+import { targetExitSentence } from "../report/target-exit.js";
 import { formatIssue } from "../util/result.js";
 
 /** Analyses the out dir, writes both reports and prints a one-screen summary. */
@@ -20,6 +21,10 @@ export function printSummary(outDir: string, model: ReportModel): void {
   const lines = [
     `Report: ${path.join(outDir, "report.md")}`,
     `        ${path.join(outDir, "report.json")}`,
+    ...(model.targetExit ? [`Target: ${targetExitSentence(model.targetExit)}`] : []),
+    ...(model.cutShort
+      ? [`Session: cut short; last event at ${new Date(model.cutShort.lastEventAt).toISOString()}`]
+      : []),
     `Sensors: ${model.sensors.map((s) => `${s.name} ${s.status} (${s.events} events, ${s.dropped} dropped)`).join("; ") || "none (imported)"}`,
     `${model.events} events, ${model.findings.length} finding(s):`,
     ...model.findings.map(

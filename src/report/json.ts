@@ -1,4 +1,5 @@
 import type { ReportModel } from "./report-model.js";
+import { failed, targetExitSentence } from "./target-exit.js";
 
 /** A time as ISO 8601, or null when there is none (an input with no timed event). */
 const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
@@ -11,6 +12,18 @@ export function renderJson(m: ReportModel): string {
     session: {
       started: iso(m.started),
       ended: iso(m.ended),
+      ...(m.targetExit
+        ? {
+            targetExit: {
+              at: iso(m.targetExit.at),
+              afterMs: m.targetExit.afterMs,
+              ...(m.targetExit.code !== undefined ? { code: m.targetExit.code } : {}),
+              ...(m.targetExit.signal !== undefined ? { signal: m.targetExit.signal } : {}),
+              failed: failed(m.targetExit),
+              summary: targetExitSentence(m.targetExit),
+            },
+          }
+        : {}),
       ...(m.cutShort ? { cutShort: { lastEvent: iso(m.cutShort.lastEventAt) } } : {}),
       ...(m.disturbed ? { disturbed: { ...m.disturbed, at: iso(m.disturbed.at) } } : {}),
       ...(m.refusedCaptures ? { refusedCaptures: m.refusedCaptures } : {}),

@@ -1,5 +1,6 @@
 import { formatDuration } from "../util/duration.js";
 import type { ReportModel } from "./report-model.js";
+import { failed, targetExitSentence } from "./target-exit.js";
 
 const bullet = (s: string) => `- ${s}`;
 
@@ -19,6 +20,11 @@ const at = (m: ReportModel, ts: number) => `+${((ts - m.started) / 1000).toFixed
 /** What went wrong with the session itself: said before any finding, in plain words. */
 function incidents(m: ReportModel): string[] {
   const out: string[] = [];
+  if (m.targetExit)
+    out.push(
+      `**${targetExitSentence(m.targetExit)}** The findings cover only what it did until then${failed(m.targetExit) ? "; a report without findings for a target that failed is not an all-clear" : ""}.`,
+      "",
+    );
   if (m.cutShort)
     out.push(
       `**This session was cut short.** Its recorder was ended before it could finish (it was killed); the last recorded event is at ${new Date(m.cutShort.lastEventAt).toISOString()} (${at(m, m.cutShort.lastEventAt)}). ` +

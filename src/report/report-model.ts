@@ -9,6 +9,11 @@ export interface ReportModel {
   ended: number;
   /** A live session's run of the target: from its release (or attach) to our stop request. */
   window?: { released: number; stopRequested: number };
+  /**
+   * The target's root process ended on its own, before our stop request: when (epoch ms), how
+   * long after its release, and its status. A clean report of a dead target is no all-clear.
+   */
+  targetExit?: { at: number; afterMs: number; code?: number; signal?: string; durationMs?: number };
   /** The recording never finished (we were killed): the time of the last event it holds. */
   cutShort?: { lastEventAt: number };
   /** A sensor's death changed the target at `at`: nothing later counts as the target's behaviour. */

@@ -84,6 +84,16 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
   const tree = recorder.observe(rootPid, launched?.marker);
   recorder.store.setMeta("rootPid", rootPid);
   recorder.store.setMeta("keepRaw", opts.keepRaw === true);
+  recorder.store.setMeta("durationMs", opts.durationMs);
+  // How the process we launched ended: the target itself, or strace in front of it, which ends
+  // with its tracee's status. The report says how the target ended if it ended on its own.
+  launched?.child.once("exit", (code, signal) =>
+    recorder.store.setMeta("launchExit", {
+      at: Date.now(),
+      ...(code !== null ? { code } : {}),
+      ...(signal ? { signal } : {}),
+    }),
+  );
   for (const sensor of sensors) {
     await sensor.start({
       tree,

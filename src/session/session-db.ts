@@ -22,6 +22,9 @@ export interface SessionMeta {
   disturbed: { at: number; by: string; reason: string } | undefined;
   /** The user asked to keep the raw strace log (it holds write payloads). */
   keepRaw: boolean;
+  durationMs: number | undefined;
+  /** How the process we launched ended (the target, or strace in front of it), if it did. */
+  launchExit: { at: number; code?: number; signal?: string } | undefined;
 }
 
 /** Reads session.db read-only; any SQLite error names the file. */
@@ -51,6 +54,8 @@ export function readSessionDb(file: string): SessionMeta {
       stopRequestedAt: meta<number>("stopRequested"),
       disturbed: meta("disturbed"),
       keepRaw: meta<boolean>("keepRaw") === true,
+      durationMs: meta<number>("durationMs"),
+      launchExit: meta("launchExit"),
     };
   } catch (err) {
     if (err instanceof ShadowError) throw err;
