@@ -79,6 +79,13 @@ test(
       }
       const serialized = JSON.stringify(report);
       assert.ok(!/FAKE-[0-9a-f]{6}/.test(serialized), "a secret value leaked into the report");
+      // IMD never sets seccomp or no_new_privs: under the ptrace sensor strace does, and says so.
+      for (const f of report.findings)
+        for (const e of f.evidence)
+          if (/seccomp=/.test(e.summary)) {
+            assert.match(e.summary, /seccomp=0 nnp=0/, e.summary);
+            assert.match(e.summary, /set by the ptrace sensor, not the target/, e.summary);
+          }
       assertNothingLeft(root);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import type { ProcessRecord } from "../session/process-table.js";
 import type { Artifact } from "../session/artifacts.js";
 import type { SensorSummary } from "../session/recorder.js";
-import type { TargetInfo } from "../session/target.js";
+import type { SensorConfinement, TargetInfo } from "../session/target.js";
 import { PathClassifier } from "./paths.js";
 
 /** What every detector may consult besides the event stream. */
@@ -23,6 +23,8 @@ export interface AnalysisContext {
   steadyFrom: number | undefined;
   /** From when a sensor's death changed the target: later events are not its own behaviour. */
   disturbed?: { at: number; by: string; reason: string } | undefined;
+  /** What a sensor added to every traced process's confinement: not the target's own. */
+  sensorConfinement?: SensorConfinement | undefined;
   /** True when /proc snapshots exist (a live session), false for an imported log. */
   live: boolean;
 }

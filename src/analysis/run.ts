@@ -44,6 +44,7 @@ export async function analyzeSession(
     stopRequestedAt,
     releasedAt,
     disturbed: s.disturbed,
+    sensorConfinement: s.sensorConfinement,
     live,
   });
   const events = path.join(outDir, "events.jsonl");

@@ -9,6 +9,8 @@ export interface ProcCreds {
   capBnd: string;
   noNewPrivs: number;
   seccomp: number;
+  /** Seccomp filters stacked on the process (kernel >= 5.9): tells a sensor's filter from its own. */
+  seccompFilters?: number;
   tgid: number;
 }
 
@@ -23,6 +25,7 @@ export function parseStatus(text: string): ProcCreds {
     capBnd: field("CapBnd"),
     noNewPrivs: Number(field("NoNewPrivs") || 0),
     seccomp: Number(field("Seccomp") || 0),
+    ...(field("Seccomp_filters") !== "" ? { seccompFilters: Number(field("Seccomp_filters")) } : {}),
     tgid: Number(field("Tgid") || 0),
   };
 }

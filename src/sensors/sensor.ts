@@ -50,6 +50,8 @@ export interface Sensor {
    * Others leave it undefined and attach to the pid once it is known.
    */
   wrapCommand?(argv: string[], workDir: string): string[];
+  /** What wrapping adds to the target's own confinement (strace's seccomp filter), if anything. */
+  readonly confinementAdded?: { seccompFilters: number; noNewPrivs: boolean };
   /** The process that `wrapCommand` made (strace): the sensor watches it for an early death. */
   watchWrapper?(child: ChildProcess): void;
   start(ctx: SensorContext): Promise<void>;

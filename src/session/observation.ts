@@ -10,7 +10,8 @@ import { launchGated, type Launched } from "./launcher.js";
 import { Recorder, summarize, type SensorSummary } from "./recorder.js";
 import { sleepUnless } from "../util/sleep.js";
 import type { StopSignals } from "./stop-signals.js";
-import type { TargetInfo } from "./target.js";
+import type { SensorConfinement, TargetInfo } from "./target.js";
+import { readStatus } from "../proc/status.js";
 import { isProcessAlive, processesWithMarker, terminateLaunched } from "./terminate.js";
 
 export interface ObserveOptions {
@@ -58,6 +59,19 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
   if ("argv" in opts.target) {
     const wrapper = sensors.find((s) => s.wrapCommand);
     launched = await launchGated(opts.target.argv, (argv) => wrapper?.wrapCommand?.(argv, workDir) ?? argv);
+    const self = readStatus(process.pid);
+    if (wrapper?.confinementAdded && self) {
+      const confinement: SensorConfinement = {
+        by: wrapper.name,
+        ...wrapper.confinementAdded,
+        baseline: {
+          seccomp: self.seccomp,
+          seccompFilters: self.seccompFilters ?? 0,
+          noNewPrivs: self.noNewPrivs,
+        },
+      };
+      recorder.store.setMeta("sensorConfinement", confinement);
+    }
     wrapper?.watchWrapper?.(launched.child);
     rootPid = launched.pid;
   } else {

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import type { Artifact } from "./artifacts.js";
 import type { ProcessRecord } from "./process-table.js";
 import type { SensorSummary } from "./recorder.js";
-import type { TargetInfo } from "./target.js";
+import type { SensorConfinement, TargetInfo } from "./target.js";
 import { ShadowError } from "../util/result.js";
 import { assertRegularFile } from "../util/safe-fs.js";
 
@@ -23,6 +23,7 @@ export interface SessionMeta {
   /** The user asked to keep the raw strace log (it holds write payloads). */
   keepRaw: boolean;
   durationMs: number | undefined;
+  sensorConfinement: SensorConfinement | undefined;
   /** How the process we launched ended (the target, or strace in front of it), if it did. */
   launchExit: { at: number; code?: number; signal?: string } | undefined;
 }
@@ -55,6 +56,7 @@ export function readSessionDb(file: string): SessionMeta {
       disturbed: meta("disturbed"),
       keepRaw: meta<boolean>("keepRaw") === true,
       durationMs: meta<number>("durationMs"),
+      sensorConfinement: meta("sensorConfinement"),
       launchExit: meta("launchExit"),
     };
   } catch (err) {

@@ -7,3 +7,15 @@ export interface TargetInfo {
   root?: string;
   input?: string;
 }
+
+/**
+ * What a sensor adds to the confinement of every process it traces: strace --seccomp-bpf stacks
+ * one seccomp filter and sets no_new_privs. `baseline` is what the target would have had without
+ * it (it inherits ours), read when it was launched.
+ */
+export interface SensorConfinement {
+  by: string;
+  seccompFilters: number;
+  noNewPrivs: boolean;
+  baseline: { seccomp: number; seccompFilters: number; noNewPrivs: number };
+}

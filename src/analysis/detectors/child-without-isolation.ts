@@ -2,7 +2,7 @@ import type { ShadowEvent } from "../../events/schema.js";
 import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
 import type { EvidenceSet } from "../evidence-set.js";
-import { credSummary, firstSnapshot, privileged } from "../process-info.js";
+import { credSummary, firstSnapshot, ownConfinement, privileged } from "../process-info.js";
 import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
 
 const TEXT: BehaviorText = {
@@ -18,7 +18,7 @@ const TEXT: BehaviorText = {
   attack: ["T1068", "T1548"],
 };
 
-const SAME_FIELDS = ["capEff", "capBnd", "seccomp", "noNewPrivs"] as const;
+const SAME_FIELDS = ["capEff", "capBnd"] as const;
 
 /** A privileged process's children keep its uid/gid, capabilities, namespaces, seccomp and no_new_privs. */
 export class ChildWithoutIsolationDetector implements Detector {
@@ -46,15 +46,19 @@ export class ChildWithoutIsolationDetector implements Detector {
       const parent = firstSnapshot(parentPid, ctx);
       if (child && parent) {
         if (!privileged(parentPid, ctx)) continue;
+        // What a sensor set on both (strace's seccomp filter) is neither's isolation.
+        const [c, p] = [ownConfinement(child, ctx), ownConfinement(parent, ctx)];
         const same =
           child.uid[1] === parent.uid[1] &&
           child.gid[1] === parent.gid[1] &&
           SAME_FIELDS.every((f) => child[f] === parent[f]) &&
+          c.seccomp === p.seccomp &&
+          c.noNewPrivs === p.noNewPrivs &&
           Object.keys(parent.ns).every((n) => child.ns[n] === parent.ns[n]);
         if (!same) continue;
         (this.set ??= newEvidence(ctx)).add(
           e,
-          `${path} (pid ${pid}) runs as its parent pid ${parentPid}: ${credSummary(child)}, same namespaces`,
+          `${path} (pid ${pid}) runs as its parent pid ${parentPid}: ${credSummary(child, ctx)}, same namespaces`,
           path,
         );
       } else if (!ctx.live && ctx.processes.get(parentPid) !== undefined) {

@@ -54,6 +54,8 @@ export function pinToCpu(cpu: number): string[] {
 /** The ptrace sensor: every traced syscall of the tree, through strace. */
 export class PtraceSensor implements Sensor {
   readonly name = "ptrace" as const;
+  /** --seccomp-bpf: one filter on every tracee, and no_new_privs (a launched target only). */
+  readonly confinementAdded = { seccompFilters: 1, noNewPrivs: true };
   private logFile: string | undefined;
   private wrapped = false;
   private proc: ChildProcess | undefined;
