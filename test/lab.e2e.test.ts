@@ -1,3 +1,4 @@
+import { claimProblems } from "../src/report/claim-check.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -14,7 +15,12 @@ const isRoot = process.geteuid?.() === 0;
 const hasStrace = spawnSync("strace", ["-V"]).status === 0;
 
 interface Report {
-  findings: { behavior: string; evidence: { pid: number; summary: string }[] }[];
+  findings: {
+    behavior: string;
+    claim: string;
+    occurrences: number;
+    evidence: { pid: number; summary: string }[];
+  }[];
   session: { sensors: { name: string; status: string }[] };
 }
 
@@ -79,6 +85,8 @@ test(
       }
       const serialized = JSON.stringify(report);
       assert.ok(!/FAKE-[0-9a-f]{6}/.test(serialized), "a secret value leaked into the report");
+      // Every number in a claim comes from the occurrences it counts.
+      for (const f of report.findings) assert.deepEqual(claimProblems(f), [], `${f.behavior}: ${f.claim}`);
       // IMD never sets seccomp or no_new_privs: under the ptrace sensor strace does, and says so.
       for (const f of report.findings)
         for (const e of f.evidence)
@@ -103,6 +111,7 @@ test(
     try {
       const found = new Set(report.findings.map((f) => f.behavior));
       for (const b of ALL) assert.ok(found.has(b), `ebpf missed ${b}`);
+      for (const f of report.findings) assert.deepEqual(claimProblems(f), [], `${f.behavior}: ${f.claim}`);
       assert.deepEqual(
         report.session.sensors.map((s) => s.name),
         ["ebpf"],

@@ -17,23 +17,28 @@ export class EvidenceSet {
     private readonly maxExamples = 6,
   ) {}
 
+  /** Adds an occurrence; returns false when it was the same one again (another sensor, < 1 s). */
   add(
     e: Pick<ShadowEvent, "ts" | "pid" | "comm" | "inferred"> & { sensor: string },
     summary: string,
     key = summary,
-  ): void {
+  ): boolean {
     this.sensors.add(e.sensor);
     if (!e.inferred) this.inferredOnly = false;
     const dedupe = `${e.pid}|${key}`;
     const last = this.recent.get(dedupe);
-    if (last !== undefined && Math.abs(e.ts - last) < 1000) return;
+    if (last !== undefined && Math.abs(e.ts - last) < 1000) return false;
     if (this.recent.size > 4096) this.recent.clear(); // bounded; worst case a rare double count
     this.recent.set(dedupe, e.ts);
     this.count++;
-    if (this.examples.some((x) => x.key === key)) return this.credit(e.sensor, key);
+    if (this.examples.some((x) => x.key === key)) {
+      this.credit(e.sensor, key);
+      return true;
+    }
     if (this.examples.length < this.maxExamples) {
       this.examples.push({ key, absTs: e.ts, ts: 0, pid: e.pid, comm: e.comm, sensor: e.sensor, summary });
     }
+    return true;
   }
 
   /** Another sensor saw the occurrence `key` (already added): it contributes, the count stays. */

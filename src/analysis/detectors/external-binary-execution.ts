@@ -43,9 +43,10 @@ export class ExternalBinaryDetector implements Detector {
     const kind = ctx.paths.programKind(e.path);
     const shellC = kind === "shell" && e.argv.includes("-c");
     const label = shellC ? "shell with -c" : kind === "other" ? "program" : kind.replace("-", " ");
-    this.kinds_.set(label, (this.kinds_.get(label) ?? 0) + 1);
     const argv = e.argv.join(" ").slice(0, 160);
-    (this.set ??= newEvidence(ctx)).add(e, `${label}: ${e.path} [${argv}]`, e.argv.slice(0, 3).join(" "));
+    // Counted by kind only when it counts as an occurrence: the claim's numbers must add up.
+    if ((this.set ??= newEvidence(ctx)).add(e, `${label}: ${e.path} [${argv}]`, e.argv.slice(0, 3).join(" ")))
+      this.kinds_.set(label, (this.kinds_.get(label) ?? 0) + 1);
   }
 
   finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {

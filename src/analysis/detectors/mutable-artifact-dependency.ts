@@ -68,7 +68,7 @@ export class MutableArtifactDetector implements Detector {
     if (!this.set) return undefined;
     const execs = this.set.examples.filter((x) => x.key.startsWith("exec:")).length;
     return buildFinding(ctx, TEXT, this.set, {
-      claim: `The target reads configuration or executable data from writable runtime locations (${plural(this.set.count, "access")}${execs ? `, including code it then executes` : ""}).`,
+      claim: `The target reads configuration or executable data from writable runtime locations (${plural(this.set.count, "access", "accesses")}${execs ? `, including code it then executes` : ""}).`,
       severity: execs ? "high" : "medium",
       blind: {
         procfs: "sees a read only while the file is open at a scan; reads before an exec are usually missed.",

@@ -3,7 +3,7 @@ import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
 import { detectPeriod, type Periodicity } from "../periodicity.js";
 import { anyWithin } from "../sorted-times.js";
-import { buildFinding, newEvidence, type BehaviorText } from "./base.js";
+import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
 
 const TEXT: BehaviorText = {
   behavior: "periodic-autonomous-activity",
@@ -88,7 +88,7 @@ export class PeriodicActivityDetector implements Detector {
     }
     const top = found[0]!;
     const finding = buildFinding(ctx, TEXT, set, {
-      claim: `The target performs ${found.length} kind(s) of action at a stable period (main rhythm ${(top.p.periodMs / 1000).toFixed(2)} s +-${(top.p.jitter * 100).toFixed(0)}%) that no observable external event precedes: autonomous internal scheduling.`,
+      claim: `The target performs ${plural(set.count, "kind")} of action at a stable period (main rhythm ${(top.p.periodMs / 1000).toFixed(2)} s +-${(top.p.jitter * 100).toFixed(0)}%) that no observable external event precedes: autonomous internal scheduling.`,
       severity: "medium",
       blind: {
         procfs:

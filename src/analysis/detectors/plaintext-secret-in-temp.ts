@@ -23,6 +23,7 @@ export class PlaintextSecretDetector implements Detector {
   readonly behavior = TEXT.behavior;
   readonly kinds = ["write", "open", "rename"] as const;
   private set: EvidenceSet | undefined;
+  private readonly secretFiles = new Set<string>();
   /** Temp files written: per file, the first write (or open for writing) each sensor saw. */
   private readonly written = new Map<string, Map<string, ShadowEvent>>();
 
@@ -36,6 +37,7 @@ export class PlaintextSecretDetector implements Detector {
     if (bySensor && !bySensor.has(e.sensor)) bySensor.set(e.sensor, e);
     if (e.kind === "write" && e.secrets?.length) {
       (this.set ??= newEvidence(ctx)).add(e, `writes ${e.secrets.join(", ")} to ${file}`, file);
+      this.secretFiles.add(file);
     }
   }
 
@@ -50,6 +52,7 @@ export class PlaintextSecretDetector implements Detector {
       const readable = parseInt(v.mode, 8) & 0o044 ? ", readable by others" : "";
       const [first, ...others] = [...bySensor.values()];
       const set = (this.set ??= newEvidence(ctx));
+      this.secretFiles.add(file);
       set.add(
         first!,
         `${file} (mode ${v.mode}, owner uid ${v.uid}${readable}) holds ${v.secrets.join(", ")}`,
@@ -59,8 +62,9 @@ export class PlaintextSecretDetector implements Detector {
       for (const e of others) set.credit(e.sensor, file);
     }
     if (!this.set) return undefined;
+    const files = this.secretFiles;
     return buildFinding(ctx, TEXT, this.set, {
-      claim: `The target stores credential material in plaintext in temp storage (${plural(this.set.examples.length, "file")}).`,
+      claim: `The target stores credential material in plaintext in temp storage (${plural(this.set.count, "occurrence")} in ${plural(files.size, "file")}).`,
       severity: "high",
       ...(refused.length
         ? {
