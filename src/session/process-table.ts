@@ -66,17 +66,37 @@ export function snapshotProcess(pid: number): ProcessSnapshot | undefined {
   };
 }
 
+/** Where ended processes' records go, so that a long session's memory stays flat (session.db). */
+export interface ProcessSpill {
+  save(r: ProcessRecord): void;
+  load(pid: number): ProcessRecord | undefined;
+}
+
 /** The session's process table: one record per pid, snapshots taken when a process is first seen. */
 export class ProcessTable {
+  /** The records in memory: live processes, and ended ones not yet spilled. */
   readonly records = new Map<number, ProcessRecord>();
+  private readonly spilled = new Set<number>();
+
+  constructor(private readonly spill?: ProcessSpill) {}
 
   get(pid: number): ProcessRecord {
     let r = this.records.get(pid);
-    if (!r) {
-      r = { pid, snapshots: [] };
-      this.records.set(pid, r);
-    }
+    if (!r && this.spilled.delete(pid)) r = this.spill?.load(pid); // a late event, or a reused pid
+    if (!r) r = { pid, snapshots: [] };
+    this.records.set(pid, r);
     return r;
+  }
+
+  /** Moves the records of processes that ended before `before` (epoch ms) out of memory. */
+  spillEnded(before: number): void {
+    if (!this.spill) return;
+    for (const r of this.records.values()) {
+      if (r.ended === undefined || r.ended >= before) continue;
+      this.spill.save(r);
+      this.records.delete(r.pid);
+      this.spilled.add(r.pid);
+    }
   }
 
   /** Takes a /proc snapshot now; returns false if the process is already gone. */

@@ -5,7 +5,7 @@ import type { SensorStats } from "../sensors/sensor.js";
 import { ArtifactCollector } from "./artifacts.js";
 import { BoundedQueue } from "./bounded-queue.js";
 import { JsonlWriter } from "./jsonl.js";
-import { ProcessTable } from "./process-table.js";
+import { ProcessTable, type ProcessRecord } from "./process-table.js";
 import { SessionStore } from "./store.js";
 import type { TargetInfo } from "./target.js";
 import { TreeSet } from "./tree.js";
@@ -32,7 +32,7 @@ const WRITE_FLAGS = /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC/;
  */
 export class Recorder {
   readonly queue = new BoundedQueue<ShadowEvent>(200_000);
-  readonly processes = new ProcessTable();
+  readonly processes: ProcessTable;
   readonly artifacts = new ArtifactCollector();
   readonly store: SessionStore;
   private readonly jsonl: JsonlWriter;
@@ -48,6 +48,18 @@ export class Recorder {
     private readonly live: boolean,
   ) {
     this.store = SessionStore.create(path.join(outDir, "session.db"));
+    // A live session holds /proc snapshots (kBs a process): ended processes go to session.db, so
+    // that memory stays flat however long the session runs. An import keeps its small records,
+    // which its single-pass analysis reads at the end.
+    const store = this.store;
+    this.processes = new ProcessTable(
+      live
+        ? {
+            save: (r) => store.putJson("processes", r.pid, r),
+            load: (pid) => store.getJson<ProcessRecord>("processes", pid),
+          }
+        : undefined,
+    );
     this.jsonl = new JsonlWriter(path.join(outDir, "events.jsonl"));
     this.store.setMeta("target", target);
     this.store.setMeta("started", Date.now());
@@ -135,7 +147,14 @@ export class Recorder {
     if (this.pendingLines.length > 1 << 20) this.flush();
   }
 
+  private lastSpill = 0;
+
   flush(): void {
+    // Late events for a process (a slower sensor's exit, the last scan) come within seconds.
+    if (this.live && Date.now() - this.lastSpill > 1000) {
+      this.lastSpill = Date.now();
+      this.processes.spillEnded(this.lastSpill - 10_000);
+    }
     this.jsonl.writeLines(this.pendingLines);
     this.pendingLines = "";
     const batch = this.queue.drain();

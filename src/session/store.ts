@@ -62,6 +62,13 @@ export class SessionStore {
     this.db.prepare(`INSERT OR REPLACE INTO ${table} VALUES (?, ?)`).run(key, JSON.stringify(value));
   }
 
+  getJson<T>(table: "processes" | "artifacts", key: number | string): T | undefined {
+    const r = this.db
+      .prepare(`SELECT json FROM ${table} WHERE ${table === "processes" ? "pid" : "path"} = ?`)
+      .get(key) as { json: string } | undefined;
+    return r ? (JSON.parse(r.json) as T) : undefined;
+  }
+
   allJson<T>(table: "processes" | "artifacts"): T[] {
     return (this.db.prepare(`SELECT json FROM ${table}`).all() as { json: string }[]).map(
       (r) => JSON.parse(r.json) as T,
