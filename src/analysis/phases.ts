@@ -2,9 +2,11 @@ import type { ShadowEvent } from "../events/schema.js";
 import type { AnalysisContext } from "./context.js";
 
 /**
- * The root process's start-up phase ends at its first quiet gap (no event for `gapMs`) or
- * `maxMs` after it started, whichever is first. A process already running when observation began
- * is in steady state from the start.
+ * The target's start-up phase ends by time: at the whole tree's first quiet gap (no event of any
+ * of its processes for `gapMs`), or `maxMs` after its first event, whichever comes first. Not by
+ * the root's next event: a supervisor whose root sleeps while its children work would never leave
+ * start-up, and every steady-state detector would stay blind. A process already running when
+ * observation began is in steady state from the start.
  */
 export class PhaseTracker {
   private first: number | undefined;
@@ -16,19 +18,20 @@ export class PhaseTracker {
   ) {}
 
   observe(e: ShadowEvent, ctx: AnalysisContext): void {
-    if (ctx.steadyFrom !== undefined || e.pid !== ctx.rootPid) return;
+    if (ctx.steadyFrom !== undefined) return;
     if (ctx.releasedAt !== undefined && e.ts < ctx.releasedAt) return; // held at the gate, not running yet
     if (this.first === undefined) {
-      const started = ctx.processes.get(e.pid)?.started;
+      const started = ctx.rootPid !== undefined ? ctx.processes.get(ctx.rootPid)?.started : undefined;
       if (ctx.target.kind === "pid" || (started !== undefined && started < ctx.startedAt - 1000)) {
         ctx.steadyFrom = ctx.startedAt;
         return;
       }
       this.first = e.ts;
     }
-    if ((this.last !== undefined && e.ts - this.last >= this.gapMs) || e.ts - this.first >= this.maxMs)
-      ctx.steadyFrom = e.ts;
-    this.last = e.ts;
+    if (e.ts - this.first >= this.maxMs) ctx.steadyFrom = this.first + this.maxMs;
+    else if (this.last !== undefined && e.ts - this.last >= this.gapMs) ctx.steadyFrom = e.ts;
+    // Sensors deliver in batches, a little out of order: the quiet gap is measured from the latest.
+    this.last = Math.max(this.last ?? e.ts, e.ts);
   }
 }
 

@@ -72,6 +72,7 @@ export class SilentFailureDetector implements Detector {
     // Exits we caused while stopping the target are not failures.
     const logWrites = [...this.logWrites].sort((a, b) => a - b);
     const endGrace = ctx.stopRequestedAt ?? ctx.endedAt - 2000;
+    const unlogged: number[] = [];
     for (const f of this.failures) {
       if (f.e.ts >= endGrace) continue;
       // An exec that fails and is followed by a successful one in the same process is a $PATH walk.
@@ -81,13 +82,17 @@ export class SilentFailureDetector implements Detector {
       }
       const logged = anyWithin(logWrites, f.e.ts - 200, f.e.ts + LOG_WINDOW_MS);
       if (logged) continue;
+      unlogged.push(f.e.ts);
       set.add(
         f.e,
         `${f.summary}; nothing written to stderr, a log or syslog within ${LOG_WINDOW_MS / 1000} s, and the daemon carried on`,
         f.key,
       );
     }
-    // Pauses: the root stays alive but goes quiet for far longer than its usual rhythm.
+    // Pauses: the root stays alive but goes quiet for far longer than its usual rhythm. A pause
+    // alone proves nothing (a supervisor waits between respawns): it counts only next to a
+    // failure that nothing reported, as the silence that followed it.
+    unlogged.sort((a, b) => a - b);
     const times = [...this.rootTimes].sort((a, b) => a - b);
     const gaps: number[] = [];
     for (let i = 1; i < times.length; i++) gaps.push(times[i]! - times[i - 1]!);
@@ -95,7 +100,8 @@ export class SilentFailureDetector implements Detector {
     const beats = gaps.filter((g) => g > 500).sort((a, b) => a - b);
     const usual = beats[Math.floor(beats.length / 2)] ?? median;
     for (let i = 0; i < gaps.length && usual > 0; i++) {
-      if (gaps[i]! >= Math.max(3 * usual, 3000) && times[i + 1]! < endGrace) {
+      const quiet = gaps[i]! >= Math.max(3 * usual, 3000) && times[i + 1]! < endGrace;
+      if (quiet && anyWithin(unlogged, times[i]! - LOG_WINDOW_MS, times[i + 1]!)) {
         const e = {
           ts: times[i]!,
           pid: ctx.rootPid ?? 0,
@@ -105,7 +111,7 @@ export class SilentFailureDetector implements Detector {
         } as const;
         set.add(
           e,
-          `telemetry gap of ${(gaps[i]! / 1000).toFixed(1)} s (usual rhythm ${(usual / 1000).toFixed(1)} s) while the process stayed alive`,
+          `telemetry gap of ${(gaps[i]! / 1000).toFixed(1)} s (usual rhythm ${(usual / 1000).toFixed(1)} s) right after a failure nothing reported, while the process stayed alive`,
           `gap:${i}`,
         );
       }
