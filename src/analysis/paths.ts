@@ -42,6 +42,10 @@ export class PathClassifier {
     if (rel.startsWith("/etc/")) return true;
     return this.under(p, this.lists.configDirs) && this.lists.configExtensions.includes(path.extname(rel));
   }
+  /** A program that starts another as the target: runuser, sudo, env, nice, timeout, a shell's exec. */
+  isWrapper(exe: string): boolean {
+    return this.lists.wrappers.includes(path.basename(exe));
+  }
   programKind(exe: string): "shell" | "interpreter" | "network-tool" | "system-utility" | "other" {
     const base = path.basename(exe).replace(/[\d.]+$/, "") || path.basename(exe);
     if (this.lists.shells.includes(base)) return "shell";

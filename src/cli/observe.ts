@@ -7,6 +7,7 @@ import { StopSignals } from "../session/stop-signals.js";
 import { parseDuration } from "../util/duration.js";
 import { UsageError } from "../util/result.js";
 import { shellQuote } from "../util/shell-quote.js";
+import { resolveProgram } from "../util/which.js";
 import { parseCommandArgs } from "./args.js";
 import type { Command } from "./command.js";
 import { resolveOutDir } from "./out-dir.js";
@@ -66,6 +67,12 @@ Examples:
     const pid = values.pid !== undefined ? Number(values.pid) : undefined;
     if (pid !== undefined && (!Number.isInteger(pid) || pid <= 0))
       throw new UsageError(`--pid: expected a process id, got '${values.pid}'`);
+    let launchArgv = rest;
+    if (rest.length > 0) {
+      const program = resolveProgram(rest[0]!);
+      if (!program) throw new UsageError(`${rest[0]}: command not found in PATH`);
+      launchArgv = [program, ...rest.slice(1)];
+    }
     const selection = await selectSensors(values.sensors ?? "auto");
     const label = pid !== undefined ? `pid-${pid}` : rest[0]!.split("/").pop()!;
     const outDir = resolveOutDir(values.out, label);
@@ -77,7 +84,7 @@ Examples:
         outDir,
         durationMs,
         selection,
-        target: pid !== undefined ? { pid } : { argv: rest },
+        target: pid !== undefined ? { pid } : { argv: launchArgv },
         info:
           pid !== undefined
             ? { kind: "pid", label, pid, ...(root ? { root } : {}) }

@@ -9,8 +9,8 @@ export const isRoot = process.geteuid?.() === 0;
 export const hasStrace = spawnSync("strace", ["-V"]).status === 0;
 
 /** Runs the CLI to the end; a test's whole call, with its output. */
-export function runCli(args: string[], timeoutMs = 90_000) {
-  return spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: timeoutMs });
+export function runCli(args: string[], timeoutMs = 90_000, env: NodeJS.ProcessEnv = process.env) {
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: timeoutMs, env });
 }
 
 /** Starts the CLI in its own process group (as a shell runs a foreground job), not waiting. */

@@ -1,5 +1,6 @@
+import { realpathSync } from "node:fs";
 import path from "node:path";
-import type { ShadowEvent } from "../../events/schema.js";
+import type { EventOf, ShadowEvent } from "../../events/schema.js";
 import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
 import type { EvidenceSet } from "../evidence-set.js";
@@ -18,28 +19,65 @@ const TEXT: BehaviorText = {
   attack: ["T1059.004", "T1059"],
 };
 
-/** python3 and python3.11, /usr/bin/node and /usr/local/bin/node: a symlink and its target. */
-function sameProgram(a: string, b: string): boolean {
-  const family = (p: string) => path.basename(p).replace(/[\d.]+$/, "");
-  return a === b || family(a) === family(b);
+const family = (p: string) => path.basename(p).replace(/[\d.]+$/, "");
+const realpaths = new Map<string, string>();
+/** The file a path names, symlinks resolved (redis-server -> redis-check-rdb); the path if gone. */
+function realpath(p: string): string {
+  let r = realpaths.get(p);
+  if (r === undefined) {
+    try {
+      r = realpathSync(p);
+    } catch {
+      r = p;
+    }
+    if (realpaths.size < 4096) realpaths.set(p, r);
+  }
+  return r;
 }
 
-/** The daemon executes programs other than itself: shells with -c, interpreters, utilities, network tools. */
+/**
+ * The daemon executes programs other than itself: shells with -c, interpreters, utilities,
+ * network tools. The target starting is not one of them: the root's own execs (a shell's `exec`,
+ * `env`, `nice`), and, when the root is a wrapper that forks (runuser, sudo, timeout), the first
+ * exec of its child — which then counts as the target too.
+ */
 export class ExternalBinaryDetector implements Detector {
   readonly behavior = TEXT.behavior;
-  readonly kinds = ["exec"] as const;
+  readonly kinds = ["exec", "fork"] as const;
   private set: EvidenceSet | undefined;
-  private rootExe: string | undefined;
+  /** The target's own programs: python3 and python3.11, a symlink and its file, are one. */
+  private readonly own = new Set<string>();
+  private readonly targetPids = new Set<number>();
+  /** Target processes whose last program was a wrapper, and whose wrapped child is not yet known. */
+  private readonly wrapping = new Set<number>();
+  private readonly parent = new Map<number, number>();
   private readonly kinds_ = new Map<string, number>();
 
+  private isOwn(p: string): boolean {
+    return this.own.has(p) || this.own.has(`family:${family(p)}`) || this.own.has(`real:${realpath(p)}`);
+  }
+
+  private targetStarts(e: EventOf<"exec">, ctx: AnalysisContext): void {
+    this.targetPids.add(e.pid);
+    for (const key of [e.path, `family:${family(e.path)}`, `real:${realpath(e.path)}`]) this.own.add(key);
+    if (ctx.paths.isWrapper(e.path)) this.wrapping.add(e.pid);
+    else this.wrapping.delete(e.pid);
+  }
+
   observe(e: ShadowEvent, ctx: AnalysisContext): void {
-    if (e.kind !== "exec" || e.err) return;
-    // The root's own exec is the target itself.
-    if (e.pid === ctx.rootPid) {
-      this.rootExe ??= e.path;
+    if (e.kind === "fork") {
+      if (!e.err && this.parent.size < 65_536) this.parent.set(e.child, e.pid);
       return;
     }
-    if (this.rootExe && sameProgram(e.path, this.rootExe)) return;
+    if (e.kind !== "exec" || e.err) return;
+    if (ctx.rootPid !== undefined && this.targetPids.size === 0) this.targetPids.add(ctx.rootPid);
+    const parent = this.parent.get(e.pid) ?? ctx.processes.get(e.pid)?.ppid ?? e.ppid;
+    if (this.targetPids.has(e.pid)) return this.targetStarts(e, ctx);
+    if (parent !== undefined && this.wrapping.has(parent)) {
+      this.wrapping.delete(parent); // the wrapper's one child: the program it was asked to run
+      return this.targetStarts(e, ctx);
+    }
+    if (this.isOwn(e.path)) return;
     const kind = ctx.paths.programKind(e.path);
     const shellC = kind === "shell" && e.argv.includes("-c");
     const label = shellC ? "shell with -c" : kind === "other" ? "program" : kind.replace("-", " ");

@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { ShadowEvent } from "../../events/schema.js";
 import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
@@ -31,7 +32,8 @@ export class SilentFailureDetector implements Detector {
   readonly kinds = ["exec", "connect", "exit", "write", "open", "fork"] as const;
   private readonly failures: Failure[] = [];
   private readonly logWrites: number[] = [];
-  private readonly lastSuccessfulExec = new Map<number, number>();
+  /** Per process, its successful execs (time, program name): a PATH walk ends in one of them. */
+  private readonly execsOk = new Map<number, { ts: number; name: string }[]>();
   private readonly rootTimes: number[] = [];
 
   observe(e: ShadowEvent, ctx: AnalysisContext): void {
@@ -47,8 +49,12 @@ export class SilentFailureDetector implements Detector {
     } else if (e.kind === "open" && !e.err && ctx.paths.isLog(e.path)) {
       if (this.logWrites.length < 100_000) this.logWrites.push(e.ts);
     } else if (e.kind === "connect" && e.unixPath === "/dev/log") this.logWrites.push(e.ts);
-    else if (e.kind === "exec" && !e.err) this.lastSuccessfulExec.set(e.pid, e.ts);
-    else if (e.kind === "exec" && e.err && !IGNORED_ERRNO.has(e.err))
+    else if (e.kind === "exec" && !e.err) {
+      const list = this.execsOk.get(e.pid) ?? [];
+      if (list.length < 64 && this.execsOk.size < 65_536)
+        list.push({ ts: e.ts, name: path.basename(e.path) });
+      this.execsOk.set(e.pid, list);
+    } else if (e.kind === "exec" && e.err && !IGNORED_ERRNO.has(e.err))
       add(`exec of ${e.path} failed (${e.err})`, `exec:${e.path}`);
     else if (e.kind === "connect" && e.err)
       add(
@@ -75,10 +81,13 @@ export class SilentFailureDetector implements Detector {
     const unlogged: number[] = [];
     for (const f of this.failures) {
       if (f.e.ts >= endGrace) continue;
-      // An exec that fails and is followed by a successful one in the same process is a $PATH walk.
+      // A run of failed execs of one name that ends in a successful exec of it, in the same
+      // process, is a PATH search (execvp): one successful exec, not a failure.
       if (f.e.kind === "exec") {
-        const ok = this.lastSuccessfulExec.get(f.e.pid);
-        if (ok !== undefined && ok >= f.e.ts && ok - f.e.ts < 100) continue;
+        const name = path.basename(f.e.path);
+        const at = f.e.ts;
+        if (this.execsOk.get(f.e.pid)?.some((x) => x.name === name && x.ts >= at && x.ts - at < 1000))
+          continue;
       }
       const logged = anyWithin(logWrites, f.e.ts - 200, f.e.ts + LOG_WINDOW_MS);
       if (logged) continue;
