@@ -23,7 +23,7 @@ const SAME_FIELDS = ["capEff", "capBnd"] as const;
 /** A privileged process's children keep its uid/gid, capabilities, namespaces, seccomp and no_new_privs. */
 export class ChildWithoutIsolationDetector implements Detector {
   readonly behavior = TEXT.behavior;
-  readonly kinds = ["exec", "cred", "ns"] as const;
+  readonly kinds = ["exec", "cred", "ns", "fork"] as const;
   private set: EvidenceSet | undefined;
   private readonly dropped = new Set<number>();
   private readonly children = new Map<number, { e: ShadowEvent; path: string }>();
@@ -31,6 +31,12 @@ export class ChildWithoutIsolationDetector implements Detector {
   observe(e: ShadowEvent, _ctx: AnalysisContext): void {
     if (e.kind === "cred" || e.kind === "ns") {
       if (!e.err) this.dropped.add(e.pid);
+      return;
+    }
+    // A changed credential or namespace is inherited: the children of a process that dropped to
+    // nobody run as nobody. Imported logs have no /proc snapshots, so this is all they tell.
+    if (e.kind === "fork") {
+      if (!e.err && this.dropped.has(e.pid) && this.dropped.size < 65_536) this.dropped.add(e.child);
       return;
     }
     if (e.kind !== "exec" || e.err || this.children.has(e.pid) || this.children.size > 4096) return;
@@ -65,7 +71,7 @@ export class ChildWithoutIsolationDetector implements Detector {
         // Imported log: no creds; no setuid/capset/unshare seen between fork and exec.
         (this.set ??= newEvidence(ctx)).add(
           e,
-          `${path} (pid ${pid}) started by pid ${parentPid} with no privilege change observed`,
+          `${path} (pid ${pid}) started by pid ${parentPid} with no privilege change in the log (credentials inferred from its set*id, capset and unshare calls, inherited down the tree)`,
           path,
         );
       }
