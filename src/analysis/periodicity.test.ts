@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { detectPeriod } from "./periodicity.js";
+import { detectPeriod, detectPreciseRhythm } from "./periodicity.js";
 import { mergeBeats } from "./detectors/periodic-autonomous-activity.js";
 
 // A deterministic pseudo-random jitter, so the table is the same on every run.
@@ -47,4 +47,13 @@ test("three sensors reporting the same beats, late and out of order, are one rhy
   assert.equal(merged.length, beats.length);
   const p = detectPeriod(merged);
   assert.ok(p && Math.abs(p.periodMs - 2000) < 200, JSON.stringify(p));
+});
+
+test("a slow job seen three times, exact to the millisecond, is a rhythm with few beats", () => {
+  const p = detectPreciseRhythm([0, 60_000, 120_004]);
+  assert.ok(p?.fewBeats);
+  assert.equal(Math.round(p.periodMs / 1000), 60);
+  assert.equal(detectPreciseRhythm([0, 60_000, 125_000]), undefined, "5 s off is not exact");
+  assert.equal(detectPreciseRhythm([0, 1000, 2000]), undefined, "fast rhythms need the usual beats");
+  assert.equal(detectPeriod([0, 60_000, 120_004]), undefined, "the usual test needs more beats");
 });

@@ -6,6 +6,31 @@ export interface Periodicity {
   occurrences: number;
   /** Occurrences that fell where the period predicts, missed beats allowed. */
   consistent: number;
+  /** Too few beats for the usual test, but exact: a slow job (cron's minute) in a short session. */
+  fewBeats?: boolean;
+}
+
+/**
+ * A slow, precise rhythm seen only a few times: every interval within `maxJitter` of their mean,
+ * at a period of at least `minPeriodMs`. A job run every minute by cron gives 2-3 beats in a
+ * 150 s session, exact to the millisecond; chance rarely lines up three actions that well.
+ */
+export function detectPreciseRhythm(
+  times: readonly number[],
+  { minBeats = 3, maxJitter = 0.01, minPeriodMs = 5000 } = {},
+): Periodicity | undefined {
+  if (times.length < minBeats) return undefined;
+  const intervals = times.slice(1).map((t, i) => t - times[i]!);
+  const mean = intervals.reduce((a, b) => a + b, 0) / intervals.length;
+  if (mean < minPeriodMs || intervals.some((d) => Math.abs(d - mean) > mean * maxJitter)) return undefined;
+  const sd = Math.sqrt(intervals.reduce((a, b) => a + (b - mean) ** 2, 0) / intervals.length);
+  return {
+    periodMs: mean,
+    jitter: sd / mean,
+    occurrences: times.length,
+    consistent: times.length,
+    fewBeats: true,
+  };
 }
 
 /**

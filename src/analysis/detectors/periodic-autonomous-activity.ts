@@ -1,7 +1,7 @@
 import type { ShadowEvent } from "../../events/schema.js";
 import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
-import { detectPeriod, type Periodicity } from "../periodicity.js";
+import { detectPeriod, detectPreciseRhythm, type Periodicity } from "../periodicity.js";
 import { anyWithin } from "../sorted-times.js";
 import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
 
@@ -70,7 +70,7 @@ export class PeriodicActivityDetector implements Detector {
     const found: { key: string; e: ShadowEvent; p: Periodicity }[] = [];
     for (const [key, { e, ts }] of this.times) {
       const sorted = mergeBeats(ts);
-      const p = detectPeriod(sorted);
+      const p = detectPeriod(sorted) ?? detectPreciseRhythm(sorted);
       if (!p) continue;
       const triggered = sorted.filter((t) => anyWithin(triggers, t - TRIGGER_WINDOW_MS, t)).length;
       if (triggered > sorted.length / 2) continue;
@@ -82,12 +82,23 @@ export class PeriodicActivityDetector implements Detector {
     for (const { key, e, p } of found) {
       set.add(
         e,
-        `"${key}" recurs every ${(p.periodMs / 1000).toFixed(2)} s (jitter ${(p.jitter * 100).toFixed(0)}%, ${p.occurrences} times, no inbound connection or signal within ${TRIGGER_WINDOW_MS} ms before)`,
+        `"${key}" recurs every ${(p.periodMs / 1000).toFixed(2)} s (jitter ${(p.jitter * 100).toFixed(p.fewBeats ? 2 : 0)}%, ${p.occurrences} times${p.fewBeats ? ": few beats, but exact" : ""}, no inbound connection or signal within ${TRIGGER_WINDOW_MS} ms before)`,
         key,
       );
     }
     const top = found[0]!;
+    // Only slow rhythms seen a few times: a precise rhythm, but the session was too short to hold
+    // the beats that would confirm it. Say so, with how long a session would.
+    const onlyFew = found.every((x) => x.p.fewBeats);
+    const slowest = Math.max(...found.filter((x) => x.p.fewBeats).map((x) => x.p.periodMs), 0);
+    const spanMs = ctx.endedAt - ctx.startedAt;
+    const fewGap =
+      slowest > 0
+        ? `At a period of ${(slowest / 1000).toFixed(1)} s this ${Math.round(spanMs / 1000)} s session could hold at most ${Math.floor(spanMs / slowest) + 1} beats; a session of ${Math.ceil(Math.round((6 * slowest) / 1000) / 60)} min or more would confirm the rhythm with 6.`
+        : undefined;
     const finding = buildFinding(ctx, TEXT, set, {
+      ...(onlyFew ? { confidence: "low" as const } : {}),
+      ...(fewGap ? { extraGap: fewGap } : {}),
       claim: `The target performs ${plural(set.count, "kind")} of action at a stable period (main rhythm ${(top.p.periodMs / 1000).toFixed(2)} s +-${(top.p.jitter * 100).toFixed(0)}%) that no observable external event precedes: autonomous internal scheduling.`,
       severity: "medium",
       blind: {
