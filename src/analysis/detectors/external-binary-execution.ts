@@ -5,6 +5,7 @@ import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
 import type { EvidenceSet } from "../evidence-set.js";
 import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
+import { filelessName } from "./hidden-orphan-process.js";
 
 const TEXT: BehaviorText = {
   behavior: "external-binary-execution",
@@ -80,7 +81,13 @@ export class ExternalBinaryDetector implements Detector {
     if (this.isOwn(e.path)) return;
     const kind = ctx.paths.programKind(e.path);
     const shellC = kind === "shell" && e.argv.includes("-c");
-    const label = shellC ? "shell with -c" : kind === "other" ? "program" : kind.replace("-", " ");
+    const label = filelessName(e.path)
+      ? "fileless program (memfd)"
+      : shellC
+        ? "shell with -c"
+        : kind === "other"
+          ? "program"
+          : kind.replace("-", " ");
     const argv = e.argv.join(" ").slice(0, 160);
     // Counted by kind only when it counts as an occurrence: the claim's numbers must add up.
     if ((this.set ??= newEvidence(ctx)).add(e, `${label}: ${e.path} [${argv}]`, e.argv.slice(0, 3).join(" ")))

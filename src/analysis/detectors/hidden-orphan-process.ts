@@ -30,6 +30,10 @@ interface Proc {
 }
 
 /** Detached descendants (setsid, double fork, reparented) and masquerading names. */
+/** `/memfd:kworker (deleted)` -> `kworker`: a program run from memory (memfd_create + fexecve). */
+export const filelessName = (exe: string | undefined) =>
+  /^\/memfd:(.*?)(?: \(deleted\))?$/.exec(exe ?? "")?.[1];
+
 export class HiddenOrphanDetector implements Detector {
   readonly behavior = TEXT.behavior;
   readonly kinds = ["exec", "setsid", "reparent", "comm", "fork", "exit"] as const;
@@ -74,11 +78,14 @@ export class HiddenOrphanDetector implements Detector {
         creator !== undefined &&
         this.exited.has(creator) &&
         (this.exited.get(pid) ?? Infinity) > this.exited.get(creator)!;
+      // Still the child of its creator when last seen: not reparented, whatever was inferred.
+      const stayed = snap !== undefined && creator !== undefined && snap.ppid === creator && !parentGone;
       const reparented =
-        p.reparented ||
-        (rec?.reparented?.length ?? 0) > 0 ||
-        (snap !== undefined && creator !== undefined && snap.ppid !== creator) ||
-        parentGone;
+        !stayed &&
+        (p.reparented ||
+          (rec?.reparented?.length ?? 0) > 0 ||
+          (snap !== undefined && creator !== undefined && snap.ppid !== creator) ||
+          parentGone);
       // Detached: it called setsid, or it runs in a session other than the daemon's (inherited from
       // a middle process that called setsid and exited: the classic double fork).
       const rootSid =
@@ -105,10 +112,12 @@ export class HiddenOrphanDetector implements Detector {
         what.push(
           `named "${kthreadLike}" like a kernel thread while running ${exe ?? "a user-space binary"}`,
         );
-      if (deletedExe) what.push(`runs from ${exe}`);
+      if (deletedExe && filelessName(exe))
+        what.push(`runs a fileless program (memfd "${filelessName(exe)}"): it was never on disk`);
+      else if (deletedExe) what.push(`runs from ${exe}`);
       (set ??= newEvidence(ctx)).add(
         p.e,
-        `pid ${pid} (${path.basename(exe ?? "?")}) ${what.join("; ")}`,
+        `pid ${pid} (${filelessName(exe) ? "fileless" : path.basename(exe ?? "?")}) ${what.join("; ")}`,
         String(pid),
       );
       for (const sensor of p.sensors) set.credit(sensor, String(pid));

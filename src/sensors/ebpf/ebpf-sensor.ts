@@ -30,6 +30,7 @@ async function waitUntil(done: () => boolean, ms: number): Promise<boolean> {
 /** /proc lookups for what the kernel records leave out (cwd, fd paths, thread groups, socket ends). */
 const live: LiveLookups = {
   cwd: (pid) => safe(() => readlinkSync(`/proc/${pid}/cwd`)),
+  exe: (pid) => safe(() => readlinkSync(`/proc/${pid}/exe`)),
   fdPath: (pid, fd) => safe(() => readlinkSync(`/proc/${pid}/fd/${fd}`)),
   openFileByInode: (pid, ino, hint) => {
     const dir = `/proc/${pid}/fd`;

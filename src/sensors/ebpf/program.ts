@@ -66,6 +66,8 @@ const UNITS: Record<EbpfUnit, string> = {
   process: `tracepoint:sched:sched_process_fork /@t[pid]/ { @t[args->child_pid] = 1; printf("F\\t${FMT}\\t%d\\n", ${HEAD}, args->child_pid); }
 tracepoint:syscalls:sys_enter_execve ${T} { printf("XE\\t${FMT}\\t%s\\n", ${HEAD}, str(args->filename)); printf("XA\\t${FMT}\\t0\\t%s\\n", ${HEAD}, str(*(args->argv))); if (*(args->argv) != 0) { ${argv} } }
 tracepoint:syscalls:sys_exit_execve ${T} { printf("XR\\t${FMT}\\t%d\\n", ${HEAD}, args->ret); }
+tracepoint:syscalls:sys_enter_execveat ${T} { printf("XE\\t${FMT}\\t%s\\n", ${HEAD}, str(args->filename)); printf("XA\\t${FMT}\\t0\\t%s\\n", ${HEAD}, str(*(args->argv))); if (*(args->argv) != 0) { ${argv} } }
+tracepoint:syscalls:sys_exit_execveat ${T} { printf("XR\\t${FMT}\\t%d\\n", ${HEAD}, args->ret); }
 tracepoint:sched:sched_process_exit /@t[pid] && pid == tid/ { printf("E\\t${FMT}\\t%d\\n", ${HEAD}, curtask->exit_code); delete(@t[pid]); }`,
   setsid: `tracepoint:syscalls:sys_exit_setsid ${T} { printf("SS\\t${FMT}\\t%d\\n", ${HEAD}, args->ret); }`,
   comm: `tracepoint:syscalls:sys_enter_prctl /@t[pid] && args->option == 15/ { printf("PN\\t${FMT}\\t%s\\n", ${HEAD}, str(args->arg2)); }`,

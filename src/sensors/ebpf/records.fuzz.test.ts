@@ -7,6 +7,7 @@ import { EbpfRecordParser, type LiveLookups } from "./records.js";
 
 const live: LiveLookups = {
   cwd: () => "/work",
+  exe: () => undefined,
   fdPath: () => undefined,
   openFileByInode: () => undefined,
   tgid: (tid) => tid,

@@ -5,6 +5,7 @@ import { EbpfRecordParser, decodeSockaddr, type LiveLookups } from "./records.js
 
 const live: LiveLookups = {
   cwd: () => "/work",
+  exe: () => undefined,
   fdPath: (_pid, fd) => (fd === 1 ? "/dev/pts/0" : fd === 5 ? "/etc/app/app.conf" : undefined),
   openFileByInode: (_pid, ino) => (ino === 55 ? "/etc/app/app.conf" : undefined),
   tgid: (tid) => (tid === 501 ? 500 : tid),

@@ -11,6 +11,8 @@ const PENDING = -(constants.errno.EINPROGRESS ?? 115);
 
 /** What the parser may ask the live system (all best effort: the process may be gone). */
 export interface LiveLookups {
+  /** The program a process runs now (/proc/PID/exe), for an exec through an fd. */
+  exe(pid: number): string | undefined;
   cwd(pid: number): string | undefined;
   fdPath(pid: number, fd: number): string | undefined;
   /** The path of an open file of `pid` with inode `ino` (fd `hint` tried first), if it still has one. */
@@ -223,7 +225,11 @@ export class EbpfRecordParser {
         this.execs.delete(pid);
         if (!x) return [];
         const ret = Number(rest[0]);
-        const p = this.resolve(pid, "-100", x.f.slice(5).join("\t"));
+        let p = this.resolve(pid, "-100", x.f.slice(5).join("\t"));
+        // execveat(fd, "", AT_EMPTY_PATH): the program is the open file (fexecve); once it runs,
+        // /proc names it, e.g. `/memfd:x (deleted)` for one that never touched the disk.
+        if (ret === 0 && (p === "" || /^\/dev\/fd\/\d+$|^\/proc\/self\/fd\/\d+$/.test(p)))
+          p = this.live.exe(pid) ?? p;
         const argv: string[] = [];
         for (const a of x.argv) {
           if (a === undefined || (a === "" && argv.length > 0)) break;
@@ -233,7 +239,7 @@ export class EbpfRecordParser {
           {
             ...base,
             ts: this.ts(x.f[1]!),
-            comm: ret < 0 ? x.f[4]! : path.basename(p).slice(0, 15),
+            comm: ret < 0 ? x.f[4]! : path.basename(p.replace(/ \(deleted\)$/, "")).slice(0, 15),
             kind: "exec",
             path: p,
             argv: argv.filter((a) => a !== ""),

@@ -63,11 +63,13 @@ export function decodeString(token: string): string | undefined {
 
 /** `3</etc/x>` -> { fd: 3, path: "/etc/x" }; `AT_FDCWD</d>` -> { fd: -100, path: "/d" }. */
 export function decodeFd(token: string): { fd: number; path?: string } | undefined {
-  const m = /^(-?\d+|AT_FDCWD)(?:<(.*)>)?$/s.exec(token.trim());
+  const m = /^(-?\d+|AT_FDCWD)(?:<(.*)>(\(deleted\))?)?$/s.exec(token.trim());
   if (!m) return undefined;
   const fd = m[1] === "AT_FDCWD" ? -100 : Number(m[1]);
   // `/dev/null<char 1:3>` -> `/dev/null`: the nested part describes the device.
-  const path = m[2]?.replace(/<[^<>]*>$/, "");
+  let path = m[2]?.replace(/<[^<>]*>$/, "");
+  // `3</memfd:x>(deleted)`: named as /proc/PID/exe names it, `/memfd:x (deleted)`.
+  if (path !== undefined && m[3]) path += " (deleted)";
   return path !== undefined ? { fd, path } : { fd };
 }
 

@@ -63,6 +63,9 @@ const NOT_FAILURES = new Set(["EINPROGRESS", "EAGAIN", "ERESTARTSYS", "ERESTARTN
  * Turns strace records into normalized events. Keeps the state strace does not print on every
  * line: which thread belongs to which process, and each process's comm.
  */
+/** The name the kernel gives a process that execs `p`: its file name, cut to 15 characters. */
+export const commOf = (p: string) => path.basename(p.replace(/ \(deleted\)$/, "")).slice(0, 15);
+
 export class StraceEventMapper {
   private readonly tgid = new Map<number, number>();
   private readonly comms = new Map<number, string>();
@@ -123,20 +126,15 @@ export class StraceEventMapper {
     switch (r.name) {
       case "execve":
       case "execveat": {
+        // execveat(fd, "", ..., AT_EMPTY_PATH) runs the open file itself (fexecve): its path is
+        // the fd's, e.g. `/memfd:x (deleted)` for a program that never touched the disk.
         const [p, argv] = r.name === "execve" ? [str(0), a[1]] : [at(a[0], str(1)), a[2]];
         const args = splitArgs((argv ?? "[]").replace(/^\[|\]$/g, ""))
           .map((s) => decodeString(s) ?? s)
           .filter((s) => s !== "");
-        if (!failed) this.comms.set(base.pid, path.basename(p).slice(0, 15));
-        return [
-          {
-            ...base,
-            kind: "exec",
-            path: p,
-            argv: args,
-            comm: failed ? base.comm : path.basename(p).slice(0, 15),
-          },
-        ];
+        const comm = commOf(p);
+        if (!failed) this.comms.set(base.pid, comm);
+        return [{ ...base, kind: "exec", path: p, argv: args, comm: failed ? base.comm : comm }];
       }
       case "clone":
       case "clone3":
