@@ -28,9 +28,17 @@ export class ChildWithoutIsolationDetector implements Detector {
   private readonly dropped = new Set<number>();
   private readonly children = new Map<number, { e: ShadowEvent; path: string }>();
 
-  observe(e: ShadowEvent, _ctx: AnalysisContext): void {
+  observe(e: ShadowEvent, ctx: AnalysisContext): void {
     if (e.kind === "cred" || e.kind === "ns") {
-      if (!e.err) this.dropped.add(e.pid);
+      // setuid(0) by a root process (cron, before a root job) keeps full privilege: no drop (-1
+      // leaves an id as it was). A capset whose sets no sensor decoded is judged by the /proc
+      // snapshots where there are some; an imported log has only the call.
+      const ids =
+        e.kind === "cred" ? [e.uid, e.euid, e.gid, e.egid].filter((x) => x !== undefined && x !== -1) : [];
+      const keepsRoot =
+        e.kind === "cred" && e.syscall !== "capset" && ids.length > 0 && ids.every((x) => x === 0);
+      const undecodedCapset = e.kind === "cred" && e.syscall === "capset" && e.caps === undefined && ctx.live;
+      if (!e.err && !keepsRoot && !undecodedCapset) this.dropped.add(e.pid);
       return;
     }
     // A changed credential or namespace is inherited: the children of a process that dropped to

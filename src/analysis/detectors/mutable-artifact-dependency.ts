@@ -34,6 +34,10 @@ export class MutableArtifactDetector implements Detector {
     if (e.err || !isSteady(e, ctx)) return;
     if (e.kind === "open") {
       if (!e.flags.includes("O_RDONLY") && !e.flags.includes("O_RDWR")) return;
+      // A directory listed, or an anonymous temp file made in one (O_TMPFILE: cron's job output),
+      // is no data read from there.
+      if (e.flags.some((f) => f === "O_DIRECTORY" || f === "O_TMPFILE" || f === "__O_TMPFILE")) return;
+      if (e.path.includes("/#")) return; // strace's name for an O_TMPFILE inode
       if (!ctx.paths.isTemp(e.path) || e.path.endsWith(".sock")) return;
       if (this.recentReads.size > 1024) this.recentReads.clear();
       this.recentReads.set(e.path, { ts: e.ts, pid: e.pid });

@@ -15,6 +15,14 @@ interface Known {
   image: string;
 }
 
+const safeReadlink = (p: string) => {
+  try {
+    return readlinkSync(p);
+  } catch {
+    return undefined;
+  }
+};
+
 const safeRead = (p: string) => {
   try {
     return readFileSync(p, "utf8");
@@ -214,7 +222,18 @@ export class ProcfsSensor implements Sensor {
     if (!stat || stat.state === "Z" || stat.starttime !== k.stat.starttime) return;
     alive.add(pid);
     const base = { ts: Date.now(), pid, ppid: stat.ppid, comm: stat.comm, sensor: "procfs" as const };
-    if (stat.comm !== k.stat.comm) this.emit({ ...base, kind: "comm", name: stat.comm, inferred: true });
+    // An exec renames the process: when the name changes, look at what it runs. A new image is an
+    // exec (the target leaving our launch gate, a shell's `exec`); the same image, a rename.
+    if (stat.comm !== k.stat.comm) {
+      const exe = safeReadlink(`/proc/${pid}/exe`) ?? "";
+      const argv = (safeRead(`/proc/${pid}/cmdline`) ?? "").split("\0").filter(Boolean);
+      const image = `${exe}\0${argv.join("\0")}`;
+      if (exe !== "" && image !== k.image) {
+        k.image = image;
+        const cwd = safeReadlink(`/proc/${pid}/cwd`);
+        this.emit({ ...base, kind: "exec", path: exe, argv, ...(cwd ? { cwd } : {}), inferred: true });
+      } else this.emit({ ...base, kind: "comm", name: stat.comm, inferred: true });
+    }
     if (stat.ppid !== k.stat.ppid) this.emit({ ...base, kind: "reparent", from: k.stat.ppid, to: stat.ppid });
     if (stat.sid !== k.stat.sid && stat.sid === pid) this.emit({ ...base, kind: "setsid", inferred: true });
     const status = readStatus(pid);
