@@ -1,17 +1,31 @@
 #!/usr/bin/env bash
-# Sets up Shadow Signals on a Debian machine with Node.js 20: the sensors' tools (strace, bpftrace)
+# Sets up Shadow Signals on a Debian machine with Node.js 20: the sensors' tools (strace, bpftrace) and
+# the real daemons the live tests observe (monit, cron, nginx, collectd)
 # when we are root and they are missing, the npm dependencies, and the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The sensors' tools, then the real daemons the live tests observe (test/real-daemons.e2e.test.ts).
 missing=()
 command -v strace >/dev/null 2>&1 || missing+=(strace)
 command -v bpftrace >/dev/null 2>&1 || missing+=(bpftrace)
+command -v monit >/dev/null 2>&1 || missing+=(monit)
+command -v cron >/dev/null 2>&1 || missing+=(cron)
+command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
+command -v collectd >/dev/null 2>&1 || missing+=(collectd-core)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${missing[*]} from Debian's packages" >&2
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    # Installed, not started: the tests start each daemon themselves and stop it by its pid. A
+    # policy-rc.d that refuses service starts is put in place for the install unless one is there.
+    ours=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && ours=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || status=$?
+    [ -n "$ours" ] && rm -f /usr/sbin/policy-rc.d
+    [ "${status:-0}" = 0 ] || { echo "setup: apt-get install failed" >&2; exit 1; }
   else
     echo "setup: ${missing[*]} not installed; the sensors that need them will say so (run as root to install)" >&2
   fi

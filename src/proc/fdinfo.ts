@@ -6,6 +6,10 @@ export function decodeOpenFlags(octal: string): string[] {
   if (v & 0o100) out.push("O_CREAT");
   if (v & 0o1000) out.push("O_TRUNC");
   if (v & 0o2000) out.push("O_APPEND");
+  if (v & 0o200) out.push("O_EXCL");
+  // O_TMPFILE is __O_TMPFILE (020000000) with O_DIRECTORY (0200000): an anonymous file in a dir.
+  if ((v & 0o20200000) === 0o20200000) out.push("O_TMPFILE");
+  else if (v & 0o200000) out.push("O_DIRECTORY");
   return out;
 }
 

@@ -57,3 +57,8 @@ test("fdinfo flags", () => {
   assert.deepEqual(decodeOpenFlags("0100101"), ["O_WRONLY", "O_CREAT"]);
   assert.deepEqual(decodeOpenFlags("02000002"), ["O_RDWR"]);
 });
+
+test("open flags: O_TMPFILE and O_DIRECTORY are told apart (an anonymous temp file is no read)", () => {
+  assert.deepEqual(decodeOpenFlags("20200002"), ["O_RDWR", "O_TMPFILE"]);
+  assert.deepEqual(decodeOpenFlags("200000"), ["O_RDONLY", "O_DIRECTORY"]);
+});
