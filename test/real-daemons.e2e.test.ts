@@ -9,7 +9,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { hasStrace, isRoot, runCli, startCli, withTmpDir } from "../src/testing/cli.js";
+import { hasStrace, isRoot, runCliAsync, startCli, withTmpDir } from "../src/testing/cli.js";
 import { readProc, sleep, waitFor } from "../src/testing/processes.js";
 
 interface Report {
@@ -72,7 +72,7 @@ describe("real daemons from Debian", { concurrency: 2 }, () => {
           // Attach ten seconds before a minute starts: 135 s then hold three of cron's beats.
           await sleep(((60 - new Date().getSeconds() + 50) % 60) * 1000);
           const out = path.join(dir, "out");
-          const r = runCli(
+          const r = await runCliAsync(
             ["observe", "--pid", String(cron.pid), "--duration", "135", "--root", dir, "--out", out],
             200_000,
           );
@@ -101,7 +101,7 @@ describe("real daemons from Debian", { concurrency: 2 }, () => {
     "monit with a check program every cycle: periodic execution of external programs as root",
     { skip: needs("monit"), timeout: 90_000 },
     () =>
-      withTmpDir("monit-", (dir) => {
+      withTmpDir("monit-", async (dir) => {
         const rc = path.join(dir, "monitrc");
         writeFileSync(
           rc,
@@ -118,7 +118,7 @@ describe("real daemons from Debian", { concurrency: 2 }, () => {
           { mode: 0o600 },
         );
         const out = path.join(dir, "out");
-        const r = runCli([
+        const r = await runCliAsync([
           "observe",
           "--duration",
           "14",
@@ -194,7 +194,7 @@ describe("real daemons from Debian", { concurrency: 2 }, () => {
         );
         // Debian's default config already sets a pid file: a second one is fatal, at once.
         const bad = path.join(dir, "bad");
-        const b = runCli([
+        const b = await runCliAsync([
           "observe",
           "--sensors",
           "procfs",
@@ -216,7 +216,7 @@ describe("real daemons from Debian", { concurrency: 2 }, () => {
     "collectd with its exec plugin running a script as nobody: helpers found, none unisolated",
     { skip: needs("collectd"), timeout: 90_000 },
     () =>
-      withTmpDir("collectd-", (dir) => {
+      withTmpDir("collectd-", async (dir) => {
         chmodSync(dir, 0o755);
         const probe = path.join(dir, "probe.sh");
         writeFileSync(
@@ -248,7 +248,7 @@ describe("real daemons from Debian", { concurrency: 2 }, () => {
         );
         assert.ok(existsSync("/usr/lib/collectd/exec.so"), "collectd's exec plugin");
         const out = path.join(dir, "out");
-        const r = runCli([
+        const r = await runCliAsync([
           "observe",
           "--duration",
           "14",

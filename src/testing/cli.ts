@@ -13,6 +13,25 @@ export function runCli(args: string[], timeoutMs = 90_000, env: NodeJS.ProcessEn
   return spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: timeoutMs, env });
 }
 
+/**
+ * Runs the CLI to the end without blocking the event loop: for tests that run concurrently in one
+ * file, where spawnSync would freeze the others' timers and sockets for the whole session.
+ */
+export async function runCliAsync(
+  args: string[],
+  timeoutMs = 90_000,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
+  const status = await new Promise<number | null>((r) => child.once("close", (code) => r(code)));
+  clearTimeout(timer);
+  return { status, stdout, stderr };
+}
+
 /** Starts the CLI in its own process group (as a shell runs a foreground job), not waiting. */
 export function startCli(args: string[]): {
   child: ChildProcess;
