@@ -39,12 +39,24 @@ export class SessionStore {
     })();
   }
 
+  /**
+   * Statements are prepared once. Each prepare() makes a native SQLite statement that lives until
+   * V8 collects its small wrapper, which a quiet heap rarely does: with a prepare per call, a
+   * 30-minute session's RSS climbed ~7 MiB per 10 minutes while its JS heap stayed flat.
+   */
+  private readonly statements = new Map<string, Database.Statement>();
+  private statement(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
   setMeta(key: string, value: unknown): void {
-    this.db.prepare("INSERT OR REPLACE INTO meta VALUES (?, ?)").run(key, JSON.stringify(value));
+    this.statement("INSERT OR REPLACE INTO meta VALUES (?, ?)").run(key, JSON.stringify(value));
   }
 
   getMeta<T>(key: string): T | undefined {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as
+    const row = this.statement("SELECT value FROM meta WHERE key = ?").get(key) as
       { value: string } | undefined;
     return row ? (JSON.parse(row.value) as T) : undefined;
   }
@@ -53,19 +65,24 @@ export class SessionStore {
     name: string,
     s: { status: string; reason: string; events: number; dropped: number; errors: number },
   ): void {
-    this.db
-      .prepare("INSERT OR REPLACE INTO sensors VALUES (?, ?, ?, ?, ?, ?)")
-      .run(name, s.status, s.reason, s.events, s.dropped, s.errors);
+    this.statement("INSERT OR REPLACE INTO sensors VALUES (?, ?, ?, ?, ?, ?)").run(
+      name,
+      s.status,
+      s.reason,
+      s.events,
+      s.dropped,
+      s.errors,
+    );
   }
 
   putJson(table: "processes" | "artifacts", key: number | string, value: unknown): void {
-    this.db.prepare(`INSERT OR REPLACE INTO ${table} VALUES (?, ?)`).run(key, JSON.stringify(value));
+    this.statement(`INSERT OR REPLACE INTO ${table} VALUES (?, ?)`).run(key, JSON.stringify(value));
   }
 
   getJson<T>(table: "processes" | "artifacts", key: number | string): T | undefined {
-    const r = this.db
-      .prepare(`SELECT json FROM ${table} WHERE ${table === "processes" ? "pid" : "path"} = ?`)
-      .get(key) as { json: string } | undefined;
+    const r = this.statement(
+      `SELECT json FROM ${table} WHERE ${table === "processes" ? "pid" : "path"} = ?`,
+    ).get(key) as { json: string } | undefined;
     return r ? (JSON.parse(r.json) as T) : undefined;
   }
 
