@@ -2,24 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ShadowEvent } from "../events/schema.js";
 import type { AnalysisContext } from "./context.js";
-import { PathClassifier } from "./paths.js";
+import { analysisContext } from "../testing/analysis-context.js";
 import { PhaseTracker, isSteady } from "./phases.js";
 
 const T0 = 1_000_000;
-const context = (): AnalysisContext => ({
-  target: { kind: "command", label: "supervisor" },
-  rootPid: 100,
-  processes: new Map(),
-  artifacts: new Map(),
-  sensors: [],
-  paths: new PathClassifier("/"),
-  startedAt: T0,
-  endedAt: T0 + 60_000,
-  steadyFrom: undefined,
-  stopRequestedAt: undefined,
-  releasedAt: T0,
-  live: true,
-});
+const context = (): AnalysisContext =>
+  analysisContext({ target: { kind: "command", label: "supervisor" }, sensors: [], releasedAt: T0 });
 const ev = (t: number, pid: number) =>
   ({
     kind: "open",

@@ -2,25 +2,18 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ShadowEvent } from "../../events/schema.js";
 import { Analyzer } from "../analyzer.js";
-import { PathClassifier } from "../paths.js";
+import { analysisContext } from "../../testing/analysis-context.js";
 
 const T0 = 1_000_000;
 
 test("cron's job every minute in a 150 s session: periodic, low confidence, the gap says how many beats it could hold", () => {
-  const a = new Analyzer({
-    target: { kind: "command", label: "cron -f" },
-    rootPid: 100,
-    processes: new Map(),
-    artifacts: new Map(),
-    sensors: [{ name: "ptrace", status: "stopped", reason: "", events: 0, dropped: 0, errors: 0 }],
-    paths: new PathClassifier("/"),
-    startedAt: T0,
-    endedAt: T0 + 150_000,
-    steadyFrom: undefined,
-    stopRequestedAt: T0 + 149_000,
-    releasedAt: undefined,
-    live: true,
-  });
+  const a = new Analyzer(
+    analysisContext({
+      target: { kind: "command", label: "cron -f" },
+      endedAt: T0 + 150_000,
+      stopRequestedAt: T0 + 149_000,
+    }),
+  );
   let seq = 0;
   for (const [i, t] of [20_000, 80_000, 140_001].entries())
     a.observe({

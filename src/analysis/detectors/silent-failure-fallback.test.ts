@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ShadowEvent } from "../../events/schema.js";
 import { Analyzer } from "../analyzer.js";
-import { PathClassifier } from "../paths.js";
+import { analysisContext } from "../../testing/analysis-context.js";
 
 const T0 = 1_000_000;
 
@@ -11,20 +11,14 @@ const T0 = 1_000_000;
  * our launch gate. `failAt`: a failed exec that nothing reports.
  */
 function silentFailure(opts: { releasedAt?: number; failAt?: number }) {
-  const a = new Analyzer({
-    target: { kind: "command", label: "loop" },
-    rootPid: 100,
-    processes: new Map(),
-    artifacts: new Map(),
-    sensors: [{ name: "ptrace", status: "stopped", reason: "", events: 0, dropped: 0, errors: 0 }],
-    paths: new PathClassifier("/"),
-    startedAt: T0,
-    endedAt: T0 + 30_000,
-    steadyFrom: undefined,
-    stopRequestedAt: T0 + 25_000,
-    releasedAt: opts.releasedAt,
-    live: true,
-  });
+  const a = new Analyzer(
+    analysisContext({
+      target: { kind: "command", label: "loop" },
+      endedAt: T0 + 30_000,
+      stopRequestedAt: T0 + 25_000,
+      releasedAt: opts.releasedAt,
+    }),
+  );
   let seq = 0;
   const at = (t: number, e: Partial<ShadowEvent>) =>
     a.observe({ ts: T0 + t, seq: ++seq, pid: 100, comm: "sh", sensor: "ptrace", ...e } as ShadowEvent);
