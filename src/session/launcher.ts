@@ -10,9 +10,10 @@ export const GATE_NAME = "shadow-signals-gate";
 // Reports its pid on fd 3, waits for a line on fd 4, then becomes the command: the sensors attach
 // to the pid before the command's first instruction runs. The marker is exported here, not given to
 // the spawn, so that a wrapper in front of the gate (strace) does not carry it. The user's umask
-// comes back here: ours (077) is for our own files, not the target's.
+// comes back here: ours (077) is for our own files, not the target's. If we die before the release,
+// the read ends at EOF and the gate exits: the target never runs unobserved.
 const gate = (id: string) =>
-  `echo $$ >&3; read _ <&4; umask ${userUmaskOctal()}; export ${MARKER_VAR}=${id}; exec "$@" 3>&- 4<&-`;
+  `echo $$ >&3; read _ <&4 || exit 125; umask ${userUmaskOctal()}; export ${MARKER_VAR}=${id}; exec "$@" 3>&- 4<&-`;
 
 export interface Launched {
   child: ChildProcess;

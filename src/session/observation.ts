@@ -108,20 +108,33 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
       ...(signal ? { signal } : {}),
     }),
   );
+  // A sensor that cannot start ends the session before the target runs: the gate is closed, so
+  // the target never starts, and the sensors already running are stopped.
+  const running: Sensor[] = [];
+  const abandon = async (err: unknown): Promise<never> => {
+    guardian?.dismiss();
+    launchedNow?.child.kill("SIGKILL");
+    for (const s of running) await s.stop(opts.signals?.hurry);
+    removeCleanup();
+    throw err;
+  };
   for (const sensor of sensors) {
-    await sensor.start({
-      tree,
-      emit: recorder.emit,
-      workDir,
-      onFailure: (reason, o) => {
-        if (failures.has(sensor.name)) return;
-        const failure = { reason, at: Date.now(), disturbsTarget: o?.disturbsTarget === true };
-        failures.set(sensor.name, failure);
-        if (failure.disturbsTarget && recorder.store.getMeta("disturbed") === undefined)
-          recorder.store.setMeta("disturbed", { at: failure.at, by: sensor.name, reason });
-        process.stderr.write(`\nshadow-signals: sensor ${sensor.name} failed: ${reason}\n`);
-      },
-    });
+    running.push(sensor);
+    await sensor
+      .start({
+        tree,
+        emit: recorder.emit,
+        workDir,
+        onFailure: (reason, o) => {
+          if (failures.has(sensor.name)) return;
+          const failure = { reason, at: Date.now(), disturbsTarget: o?.disturbsTarget === true };
+          failures.set(sensor.name, failure);
+          if (failure.disturbsTarget && recorder.store.getMeta("disturbed") === undefined)
+            recorder.store.setMeta("disturbed", { at: failure.at, by: sensor.name, reason });
+          process.stderr.write(`\nshadow-signals: sensor ${sensor.name} failed: ${reason}\n`);
+        },
+      })
+      .catch(abandon);
   }
   recorder.start();
   launched?.release();
