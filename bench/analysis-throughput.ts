@@ -3,6 +3,7 @@
  * produces), then times `analyze` on it in this process and reports events/s and peak RSS.
  * Usage: node dist/bench/analysis-throughput.js [N=1000000]
  */
+import { createOwnDir } from "../src/util/safe-fs.js";
 import { mkdtempSync, openSync, rmSync, writeSync, closeSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -54,7 +55,8 @@ let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 // End to end, as `analyze events.jsonl` does it: one pass that imports and analyses.
 const t0 = performance.now();
-const { model } = await importAndAnalyze(input, path.join(dir, "session"), () => undefined);
+// The session dir is made first, as the CLI makes every out dir: 0700, ours.
+const { model } = await importAndAnalyze(input, createOwnDir(path.join(dir, "session")), () => undefined);
 const t1 = performance.now();
 // Analysing the session just written again, as `analyze SESSION_DIR` does.
 await analyzeSession(path.join(dir, "session"));

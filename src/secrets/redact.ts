@@ -19,6 +19,8 @@ function secretPlaceholders(arg: string): number[] {
   return out;
 }
 const { minLength, minBitsPerChar, hexMinLength, hexMinBitsPerChar } = rules.argv.standalone;
+/** The shortest argument that can be a secret on its own (a token); shorter ones need a key=. */
+const MIN_TOKEN = Math.min(minLength, 20);
 
 /** Replaces every secret value in `text` with `kind#fingerprint`; the rest stays as it was. */
 export function redactText(text: string): string {
@@ -60,6 +62,12 @@ export function redactArgv(argv: readonly string[]): string[] {
   const secretAt = new Set<number>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    // Most arguments (`-c`, `sh`, a short path) cannot hold a secret: no key=value, too short for
+    // a token. Skipping them keeps command lines cheap on the import path (a million events).
+    if (!secretAt.has(i) && arg.length < MIN_TOKEN && !/[=:%$]/.test(arg)) {
+      if (i > 0 && VALUE_OPTIONS.has(arg)) secretAt.add(i + 1);
+      continue;
+    }
     let red = arg;
     if (secretAt.has(i) && !REDACTED.test(arg)) red = `argument#${fingerprint(arg)}`;
     else {
