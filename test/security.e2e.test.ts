@@ -45,6 +45,11 @@ interface Report {
   };
   findings: { behavior: string; evidence: { ts: number; summary: string }[] }[];
 }
+const hasBpftrace =
+  isRoot &&
+  (JSON.parse(runCli(["sensors", "--json"]).stdout) as { name: string; usable: boolean }[]).some(
+    (x) => x.name === "ebpf" && x.usable,
+  );
 const report = (out: string) => JSON.parse(readFileSync(path.join(out, "report.json"), "utf8")) as Report;
 
 test(
@@ -213,6 +218,54 @@ test(
             `${f.behavior} cites +${e.ts}s after the failure at +${failedAt}s`,
           );
       assert.match(readFileSync(path.join(out, "report.md"), "utf8"), /Sensor ptrace failed at \+/);
+    }),
+);
+
+test(
+  "bpftrace killed mid-session: the reason is the signal (not a stale warning), the others go on",
+  { skip: hasBpftrace ? false : "needs root and a usable eBPF sensor", timeout: 90_000 },
+  async () =>
+    withTmpDir("sec-", async (dir) => {
+      const out = path.join(dir, "out");
+      const run = startCli([
+        "observe",
+        "--sensors",
+        "ebpf,procfs",
+        "--duration",
+        "10",
+        "--out",
+        out,
+        "--",
+        "/bin/sh",
+        "-c",
+        "while :; do /bin/true; sleep 0.3; done",
+      ]);
+      await waitFor(
+        "events",
+        () =>
+          existsSync(path.join(out, "events.jsonl")) && statSync(path.join(out, "events.jsonl")).size > 500,
+        30_000,
+      );
+      // Found once events flow: the sensor probe's short-lived `bpftrace --version` is not the sensor.
+      const bpftrace = await waitFor(
+        "bpftrace",
+        () => {
+          const s = readdirSync("/proc")
+            .filter((n) => /^\d+$/.test(n))
+            .map((n) => readProc(Number(n)));
+          return s.find((p) => p !== undefined && p.ppid === run.child.pid && p.comm === "bpftrace");
+        },
+        30_000,
+      );
+      process.kill(bpftrace.pid, "SIGKILL");
+      assert.equal(await run.exited, 0, run.output());
+      const rep = report(out);
+      const ebpf = rep.session.sensors.find((s) => s.name === "ebpf")!;
+      assert.equal(ebpf.status, "failed", JSON.stringify(ebpf));
+      assert.match(ebpf.reason, /bpftrace was killed by SIGKILL/);
+      assert.doesNotMatch(ebpf.reason, /RLIMIT_MEMLOCK/);
+      assert.equal(rep.session.sensors.find((s) => s.name === "procfs")?.status, "stopped");
+      assert.equal(rep.session.disturbed, undefined, "bpftrace's death does not change the target");
     }),
 );
 

@@ -166,27 +166,25 @@ export class EbpfSensor implements Sensor {
   async stop(hurry?: AbortSignal): Promise<void> {
     const proc = this.proc;
     const parser = this.parser;
-    if (proc && parser && hurry?.aborted && proc.exitCode === null) proc.kill("SIGKILL");
-    else if (proc && parser && proc.exitCode === null) {
+    // A process killed by a signal has no exit code: both say it is gone.
+    const gone = () => proc === undefined || proc.exitCode !== null || proc.signalCode !== null;
+    const alive = !gone();
+    if (proc && parser && hurry?.aborted && alive) proc.kill("SIGKILL");
+    else if (proc && parser && alive) {
       this.s.status = "stopped"; // before the signal, so its exit is not taken for a failure
       const exited = new Promise((r) => proc.once("exit", r));
       // Ask for the write sums still in the kernel (see buildProgram), then end bpftrace at once:
       // its own exit would detach every probe first, 5 s before printing them.
       const asked = parser.flushes;
       void process.ppid;
-      if (
-        await waitUntil(
-          () => parser.flushes > asked || proc.exitCode !== null || hurry?.aborted === true,
-          3000,
-        )
-      ) {
+      if (await waitUntil(() => parser.flushes > asked || gone() || hurry?.aborted === true, 3000)) {
         await sleepUnless(200, hurry); // records from other CPUs' buffers may trail the answer by one poll
         proc.kill("SIGKILL");
       } else {
         this.s.detail = "bpftrace did not answer the final flush; waited for its exit instead";
         proc.kill("SIGINT"); // it prints its maps after detaching
         await Promise.race([exited, sleepUnless(15_000, hurry)]);
-        if (proc.exitCode === null) proc.kill("SIGKILL");
+        if (!gone()) proc.kill("SIGKILL");
       }
     }
     await Promise.race([this.closed, sleep(2000)]);
