@@ -53,7 +53,7 @@ async function startPeer(port: number, socket: string) {
 export const labCommand: Command = {
   name: "lab",
   summary: "run IMD and its local peer, observe them, and write the report (the lab's main job)",
-  help: `Usage: shadow-signals lab [--duration 60s] [--out DIR] [--sensors auto|LIST] [--benign] [--root DIR]
+  help: `Usage: shadow-signals lab [--duration 60s] [--out DIR] [--sensors auto|LIST] [--benign] [--root DIR] [--keep-raw]
 
 Starts the lab: IMD (the Infrastructure Management Daemon) and the local service it talks to,
 observes IMD with the chosen sensors, stops both, and writes report.md and report.json — the

@@ -19,7 +19,7 @@ export const TARGET_FAILED = 3;
 export const observeCommand: Command = {
   name: "observe",
   summary: "record a session of a running process or a command, then report",
-  help: `Usage: shadow-signals observe [--duration D] [--out DIR] [--sensors auto|LIST] [--root DIR] (--pid N | -- CMD ARGS...)
+  help: `Usage: shadow-signals observe [--duration D] [--out DIR] [--sensors auto|LIST] [--root DIR] [--keep-raw] (--pid N | -- CMD ARGS...)
 
 Watches a target from the outside and writes events.jsonl, session.db, report.md and report.json.
   -- CMD ARGS   launch CMD (stdin/stdout/stderr pass through); stops when the duration is up or
@@ -37,8 +37,9 @@ Options:
                       target's write payloads, secrets included: by default it is removed
 
 Exit codes: 0 done (the target ran until the duration was up, or ended with status 0); 1 a
-runtime error; 2 a usage error; 3 the report was written, but the target ended on its own with a
-non-zero status or by a signal (it failed to start, or crashed) — every output says when and how.
+runtime error; 2 a usage error (a CMD not found in PATH is one); 3 the report was written, but
+the target ended on its own with a non-zero status or by a signal (it failed to start, or
+crashed) — every output says when and how.
 
 Stopping: Ctrl-C (or SIGTERM) stops the session and still writes the report; a second one hurries
 the stop (no grace period for the target). If this command is killed outright, the sensors die
