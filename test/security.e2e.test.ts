@@ -11,7 +11,6 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
-  readdirSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -27,7 +26,7 @@ import {
   startCli,
   withTmpDir,
 } from "../src/testing/cli.js";
-import { readProc, sleep, waitFor } from "../src/testing/processes.js";
+import { childNamed, sleep, waitFor } from "../src/testing/processes.js";
 import { readSessionEvents } from "../src/testing/session-files.js";
 
 const DAEMONS = fileURLToPath(new URL("../../test/daemons/", import.meta.url));
@@ -191,12 +190,7 @@ test(
         "-c",
         script,
       ]);
-      const strace = await waitFor("strace", () => {
-        const s = readdirSync("/proc")
-          .filter((n) => /^\d+$/.test(n))
-          .map((n) => readProc(Number(n)));
-        return s.find((p) => p !== undefined && p.ppid === run.child.pid && p.comm === "strace");
-      });
+      const strace = await waitFor("strace", () => childNamed(run.child.pid!, "strace"));
       await waitFor(
         "events",
         () =>
@@ -247,16 +241,7 @@ test(
         30_000,
       );
       // Found once events flow: the sensor probe's short-lived `bpftrace --version` is not the sensor.
-      const bpftrace = await waitFor(
-        "bpftrace",
-        () => {
-          const s = readdirSync("/proc")
-            .filter((n) => /^\d+$/.test(n))
-            .map((n) => readProc(Number(n)));
-          return s.find((p) => p !== undefined && p.ppid === run.child.pid && p.comm === "bpftrace");
-        },
-        30_000,
-      );
+      const bpftrace = await waitFor("bpftrace", () => childNamed(run.child.pid!, "bpftrace"), 30_000);
       process.kill(bpftrace.pid, "SIGKILL");
       assert.equal(await run.exited, 0, run.output());
       const rep = report(out);

@@ -47,6 +47,15 @@ export function allPids(): number[] {
     .map(Number);
 }
 
+/** A live child of `ppid` running under the name `comm` (a sensor process a test started). */
+export function childNamed(ppid: number, comm: string): ProcInfo | undefined {
+  for (const pid of allPids()) {
+    const p = readProc(pid);
+    if (p?.ppid === ppid && p.comm === comm) return p;
+  }
+  return undefined;
+}
+
 export function isAlive(pid: number): boolean {
   return readProc(pid) !== undefined;
 }
