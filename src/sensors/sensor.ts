@@ -1,5 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import type { RawEvent, SensorName } from "../events/schema.js";
+import type { KernelUsage } from "../session/usage.js";
 
 /** Whether a sensor can run here, and if not, why (shown by `sensors` and in every report). */
 export interface ProbeResult {
@@ -58,4 +59,6 @@ export interface Sensor {
   /** Bounded; `hurry` aborts every grace period (a second Ctrl-C). */
   stop(hurry?: AbortSignal): Promise<void>;
   stats(): SensorStats;
+  /** What the tree asked of the kernel (syscalls, capability checks), where the sensor counts it. */
+  usage?(): KernelUsage | undefined;
 }

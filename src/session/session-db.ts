@@ -3,6 +3,7 @@ import type { Artifact } from "./artifacts.js";
 import type { ProcessRecord } from "./process-table.js";
 import type { SensorSummary } from "./recorder.js";
 import type { SensorConfinement, TargetInfo } from "./target.js";
+import type { KernelUsage } from "./usage.js";
 import { ShadowError } from "../util/result.js";
 import { assertRegularFile } from "../util/safe-fs.js";
 
@@ -26,6 +27,8 @@ export interface SessionMeta {
   sensorConfinement: SensorConfinement | undefined;
   /** How the process we launched ended (the target, or strace in front of it), if it did. */
   launchExit: { at: number; code?: number; signal?: string } | undefined;
+  /** What the tree asked of the kernel, per sensor that counted it (for `harden`). */
+  usage: KernelUsage[];
 }
 
 /** Reads session.db read-only; any SQLite error names the file. */
@@ -58,6 +61,7 @@ export function readSessionDb(file: string): SessionMeta {
       durationMs: meta<number>("durationMs"),
       sensorConfinement: meta("sensorConfinement"),
       launchExit: meta("launchExit"),
+      usage: meta<KernelUsage[]>("usage") ?? [],
     };
   } catch (err) {
     if (err instanceof ShadowError) throw err;

@@ -8,7 +8,8 @@ import { describeExit, diesWithUs } from "../../util/bound-spawn.js";
 import { writeNewFile } from "../../util/safe-fs.js";
 import type { Sensor, SensorContext, SensorStats } from "../sensor.js";
 import { readSockets } from "../procfs/fd-table.js";
-import { buildProgram, type EbpfUnit } from "./program.js";
+import type { KernelUsage } from "../../session/usage.js";
+import { ALL_UNITS, buildProgram, type EbpfUnit } from "./program.js";
 import { EbpfRecordParser, type LiveLookups } from "./records.js";
 
 const TRACEFS = "/sys/kernel/tracing";
@@ -73,6 +74,7 @@ export class EbpfSensor implements Sensor {
   private parser: EbpfRecordParser | undefined;
   private readonly s: SensorStats = { events: 0, dropped: 0, errors: 0, status: "idle" };
   private closed: Promise<void> | undefined;
+  private launched = false;
 
   constructor(private readonly units?: readonly EbpfUnit[]) {}
 
@@ -98,7 +100,12 @@ export class EbpfSensor implements Sensor {
 
   async start(ctx: SensorContext): Promise<void> {
     const program = path.join(ctx.workDir, "shadow-signals.bt");
-    writeNewFile(program, buildProgram(treeOf(ctx.tree.rootPid), this.units, process.pid));
+    // Capability checks need the capability:cap_capable tracepoint (Linux 5.17 and later).
+    const units = (this.units ?? ALL_UNITS).filter(
+      (u) => u !== "caps" || existsSync(`${TRACEFS}/events/capability/cap_capable`),
+    );
+    this.launched = ctx.tree.marker !== undefined;
+    writeNewFile(program, buildProgram(treeOf(ctx.tree.rootPid), units, process.pid));
     const offsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
     const parser = (this.parser = new EbpfRecordParser(offsetNs, live));
     // Its own process group, so that a Ctrl-C on our terminal reaches us and not bpftrace (we
@@ -189,6 +196,20 @@ export class EbpfSensor implements Sensor {
     }
     await Promise.race([this.closed, sleep(2000)]);
     if (this.s.status === "running") this.s.status = "stopped";
+  }
+
+  usage(): KernelUsage | undefined {
+    const u = this.parser?.usage();
+    if (!u) return undefined;
+    return {
+      sensor: "ebpf",
+      // Attached to a running daemon, its start-up calls were made before we came.
+      complete: this.launched,
+      note: this.launched
+        ? "every syscall of the tree counted in the kernel (raw_syscalls:sys_enter) from the target's first instruction"
+        : "every syscall of the tree counted in the kernel from the attach: what the daemon did before (its start-up) is not counted",
+      ...u,
+    };
   }
 
   stats(): SensorStats {

@@ -20,7 +20,9 @@ export type EbpfUnit =
   | "chmod"
   | "chown"
   | "net"
-  | "signal";
+  | "signal"
+  | "syscalls"
+  | "caps";
 
 export const ALL_UNITS: readonly EbpfUnit[] = [
   "process",
@@ -36,6 +38,8 @@ export const ALL_UNITS: readonly EbpfUnit[] = [
   "chown",
   "net",
   "signal",
+  "syscalls",
+  "caps",
 ];
 
 const HEAD = "nsecs, pid, tid, comm";
@@ -61,6 +65,8 @@ const fileOf = (fd: string) => `*(curtask->files->fdt->fd + ${fd})`;
 
 /** The write sums the kernel still holds: printed every second, and when the sensor asks (see below). */
 const WRITE_FLUSH = "print(@wb); print(@wt); clear(@wb); clear(@wt);";
+/** The usage counters (never cleared: each print is the whole session so far). */
+const USAGE_FLUSH: Partial<Record<EbpfUnit, string>> = { syscalls: "print(@sc);", caps: "print(@cap);" };
 
 const UNITS: Record<EbpfUnit, string> = {
   process: `tracepoint:sched:sched_process_fork /@t[pid]/ { @t[args->child_pid] = 1; printf("F\\t${FMT}\\t%d\\n", ${HEAD}, args->child_pid); }
@@ -154,6 +160,10 @@ tracepoint:syscalls:sys_exit_${s} /@z[tid]/ { printf("Z\\t${FMT}\\t${s}\\t%d\\n"
 tracepoint:syscalls:sys_enter_listen ${T} { printf("LS\\t${FMT}\\t%d\\n", ${HEAD}, args->fd); }
 tracepoint:syscalls:sys_exit_accept4 ${T} { if (args->ret >= 0) { printf("AC\\t${FMT}\\t%d\\n", ${HEAD}, args->ret); } }
 tracepoint:syscalls:sys_exit_accept ${T} { if (args->ret >= 0) { printf("AC\\t${FMT}\\t%d\\n", ${HEAD}, args->ret); } }`,
+  // Usage counters for `harden`: one in-kernel map update per syscall of the tree, by number, and
+  // per capability check, by capability and outcome. Nothing crosses the perf buffer.
+  syscalls: `tracepoint:raw_syscalls:sys_enter ${T} { @sc[args->id] = count(); }`,
+  caps: `tracepoint:capability:cap_capable ${T} { $denied = args->ret != 0 ? 1 : 0; @cap[args->cap, $denied] = count(); }`,
   signal: `tracepoint:signal:signal_generate /@t[args->pid]/ { printf("SG\\t%llu\\t%d\\t%d\\t%s\\t%d\\t%d\\n", nsecs, args->pid, args->pid, args->comm, args->sig, pid); }`,
 };
 
@@ -176,7 +186,7 @@ export function buildProgram(
   ];
   if (flushPid !== undefined)
     parts.push(
-      `tracepoint:syscalls:sys_enter_getppid /pid == ${flushPid}/ { ${units.includes("write") ? WRITE_FLUSH : ""} printf("FLUSHED\\t%llu\\n", nsecs); }`,
+      `tracepoint:syscalls:sys_enter_getppid /pid == ${flushPid}/ { ${units.includes("write") ? WRITE_FLUSH : ""} ${units.map((u) => USAGE_FLUSH[u] ?? "").join(" ")} printf("FLUSHED\\t%llu\\n", nsecs); }`,
     );
   return parts.join("\n") + "\n";
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import { validateEvent } from "../../events/validate.js";
 import type { RawEvent } from "../../events/schema.js";
 import { decodeOpenFlags } from "../../proc/fdinfo.js";
+import { capabilityName, syscallName, SyscallCounter, type KernelUsage } from "../../session/usage.js";
 
 const ERRNO = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 const SIGNALS = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
@@ -83,6 +84,9 @@ export class EbpfRecordParser {
   private readonly pending = new Map<number, Pending>();
   private readonly execs = new Map<number, { f: Fields; argv: string[] }>();
   private writeBytes: Record<string, number> | undefined;
+  /** The last printed usage counters: syscall number -> calls; "cap,denied" -> checks. */
+  private syscalls: Record<string, number> | undefined;
+  private capabilityChecks: Record<string, number> | undefined;
   private readonly comms = new Map<number, string>();
   /** "dev:ino" -> the path it was last opened under, so write sums name their file (bounded). */
   private readonly files = new Map<string, string>();
@@ -150,6 +154,14 @@ export class EbpfRecordParser {
   }
 
   private map(data: Record<string, Record<string, number>>): RawEvent[] {
+    if (data["@sc"]) {
+      this.syscalls = data["@sc"];
+      return [];
+    }
+    if (data["@cap"]) {
+      this.capabilityChecks = data["@cap"];
+      return [];
+    }
     if (data["@wb"]) {
       this.writeBytes = data["@wb"];
       return [];
@@ -180,6 +192,21 @@ export class EbpfRecordParser {
    * else an fd of the writer that still holds that inode (a file opened before the session), else
    * only the fd.
    */
+  /** What the tree asked of the kernel, once the counters were printed (at the final flush). */
+  usage(): Omit<KernelUsage, "sensor" | "complete" | "note"> | undefined {
+    if (!this.syscalls) return undefined;
+    const syscalls = new SyscallCounter();
+    for (const [nr, n] of Object.entries(this.syscalls)) syscalls.add(syscallName(Number(nr)), n);
+    const capabilities: NonNullable<KernelUsage["capabilities"]> = {};
+    for (const [key, n] of Object.entries(this.capabilityChecks ?? {})) {
+      const [cap, denied] = key.split(",").map(Number) as [number, number];
+      const c = (capabilities[capabilityName(cap)] ??= { checks: 0, denied: 0 });
+      c.checks += n;
+      if (denied) c.denied += n;
+    }
+    return { syscalls: syscalls.toRecord(), ...(this.capabilityChecks ? { capabilities } : {}) };
+  }
+
   private writtenFile(pid: number, fd: number, dev: number | undefined, ino: number | undefined): string {
     if (!ino) return this.live.fdPath(pid, fd) ?? `fd:${fd}`;
     return this.files.get(`${dev}:${ino}`) ?? this.live.openFileByInode(pid, ino, fd) ?? `fd:${fd}`;

@@ -6,6 +6,7 @@ import { readStat } from "../../proc/stat.js";
 import { sleepUnless } from "../../util/sleep.js";
 import { describeExit, diesWithUs } from "../../util/bound-spawn.js";
 import type { Sensor, SensorContext, SensorStats } from "../sensor.js";
+import { SyscallCounter, type KernelUsage } from "../../session/usage.js";
 import { FileTail } from "./file-tail.js";
 import { StraceEventMapper, TRACED_SYSCALLS } from "./strace-events.js";
 import { StraceLineParser } from "./strace-line.js";
@@ -62,6 +63,7 @@ export class PtraceSensor implements Sensor {
   private wrapper: ChildProcess | undefined;
   private tail: FileTail | undefined;
   private readonly s: SensorStats = { events: 0, dropped: 0, errors: 0, status: "idle" };
+  private readonly syscalls = new SyscallCounter();
 
   async probe() {
     const r = spawnSync("strace", ["-V"], { encoding: "utf8" });
@@ -118,6 +120,7 @@ export class PtraceSensor implements Sensor {
         return;
       }
       if (!record) return;
+      if (record.type === "syscall") this.syscalls.add(record.name);
       for (const e of mapper.map(record)) {
         if (e.kind === "fork") ctx.tree.add(e.child, e.pid);
         this.s.events++;
@@ -126,6 +129,16 @@ export class PtraceSensor implements Sensor {
     });
     this.tail.start();
     this.s.status = "running";
+  }
+
+  usage(): KernelUsage | undefined {
+    if (this.syscalls.size === 0) return undefined;
+    return {
+      sensor: "ptrace",
+      complete: false,
+      note: "strace traced only the syscalls the events need (its -e trace= list): the others the tree made are not counted",
+      syscalls: this.syscalls.toRecord(),
+    };
   }
 
   watchWrapper(child: ChildProcess): void {

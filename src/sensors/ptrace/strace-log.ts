@@ -3,6 +3,7 @@ import path from "node:path";
 import readline from "node:readline";
 import type { RawEvent } from "../../events/schema.js";
 import type { Issue } from "../../util/result.js";
+import type { SyscallCounter } from "../../session/usage.js";
 import { StraceEventMapper } from "./strace-events.js";
 import { StraceLineParser } from "./strace-line.js";
 
@@ -20,6 +21,7 @@ export async function readStraceLog(
   file: string,
   emit: (e: RawEvent) => void,
   warn: (i: Issue) => void,
+  syscalls?: SyscallCounter,
 ): Promise<{ lines: number; events: number }> {
   const ffPid = /\.(\d+)$/.exec(path.basename(file))?.[1];
   const parser = new StraceLineParser();
@@ -35,6 +37,7 @@ export async function readStraceLog(
       continue;
     }
     if (!record) continue;
+    if (record.type === "syscall") syscalls?.add(record.name);
     for (const e of mapper.map(record)) {
       emit(e);
       events++;
