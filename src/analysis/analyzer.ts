@@ -1,9 +1,9 @@
 import type { EventOf, ShadowEvent } from "../events/schema.js";
-import { GATE_NAME } from "../session/launcher.js";
 import type { AnalysisContext } from "./context.js";
 import type { Detector } from "./detector.js";
 import { createDetectors } from "./detectors/index.js";
 import type { Finding } from "./finding.js";
+import { LaunchPlumbing } from "./launch-plumbing.js";
 import { PhaseTracker } from "./phases.js";
 
 /**
@@ -14,6 +14,7 @@ export class Analyzer {
   private readonly detectors: Detector[] = createDetectors();
   private readonly byKind = new Map<string, Detector[]>();
   private readonly phases = new PhaseTracker();
+  private readonly plumbing = new LaunchPlumbing();
   events = 0;
   firstTs = Infinity;
   lastTs = 0;
@@ -32,8 +33,9 @@ export class Analyzer {
 
   readonly observe = (e: ShadowEvent): void => {
     this.events++;
-    // The gate shell that held the target until the sensors were ready is ours, not the target's.
-    if (e.kind === "exec" && e.argv.includes(GATE_NAME)) return;
+    // The gate shell that held the target until the sensors were ready is ours, not the target's;
+    // so is a replay's sandbox.
+    if (this.plumbing.isPlumbing(e, this.ctx)) return;
     // After a sensor's death changed the target (strace's seccomp filter made its syscalls fail),
     // what it does is our doing, not its behaviour.
     if (this.ctx.disturbed && e.ts >= this.ctx.disturbed.at) return;

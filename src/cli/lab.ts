@@ -3,7 +3,9 @@ import { chmodSync, existsSync, mkdirSync, rmdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PEER_SCRIPT } from "../lab/imd/peer-service.js";
-import { selectSensors } from "../sensors/select.js";
+import { selectSensors, type Selection } from "../sensors/select.js";
+import type { PassedFd } from "../session/launcher.js";
+import type { TargetInfo } from "../session/target.js";
 import { observe } from "../session/observation.js";
 import { StopSignals } from "../session/stop-signals.js";
 import { diesWithUs } from "../util/bound-spawn.js";
@@ -50,6 +52,89 @@ async function startPeer(port: number, socket: string) {
   };
 }
 
+export interface LabRun {
+  durationMs: number;
+  durationLabel: string;
+  benign: boolean;
+  selection: Selection;
+  outDir: string;
+  /** IMD's root. */
+  root: string;
+  keepRaw: boolean;
+  /** A replay: IMD runs inside this sandbox (argv in front of IMD's), with a file at a fixed fd. */
+  sandbox?: { argv: string[]; passFd?: PassedFd; info: NonNullable<TargetInfo["sandbox"]> };
+}
+
+/** The lab's main job: IMD and its peer, observed, stopped, reported. Nothing is left running. */
+export async function runLab(o: LabRun): Promise<void> {
+  const { outDir, root, benign, selection } = o;
+  // The directories the lab makes for IMD and its peer; removed at the end if they are empty.
+  const madeDirs = [root, path.join(root, "run")].filter((d) => !existsSync(d));
+  const port = 40_000 + Math.floor(Math.random() * 20_000);
+  const peerSocketRel = "/run/imd-peer.sock";
+  mkdirSync(path.join(root, "run"), { recursive: true });
+  const removeMadeDirs = () => {
+    for (const d of [...madeDirs].reverse()) {
+      try {
+        rmdirSync(d);
+      } catch {
+        /* not empty: something not ours is there, leave it */
+      }
+    }
+  };
+  const config = path.join(outDir, "imd.conf");
+  writeNewFile(
+    config,
+    `# written by shadow-signals lab\npeer_port = ${port}\npeer_socket = ${peerSocketRel}\n`,
+  );
+  const truth = path.join(outDir, "imd-ground-truth.json");
+  const signals = new StopSignals((m) => process.stderr.write(`\nshadow-signals: ${m}\n`));
+  const peer = benign ? undefined : await startPeer(port, path.join(root, peerSocketRel));
+  try {
+    const argvImd = [
+      process.execPath,
+      BIN,
+      "imd",
+      "--root",
+      root,
+      "--config",
+      config,
+      "--ground-truth",
+      truth,
+      ...(benign ? ["--benign"] : []),
+    ];
+    process.stderr.write(
+      `shadow-signals lab: observing IMD${benign ? " (benign)" : ""} for ${o.durationLabel} with ${selection.active.map((a) => a.sensor.name).join(", ")}\n`,
+    );
+    await observe({
+      outDir,
+      durationMs: o.durationMs,
+      selection,
+      target: { argv: o.sandbox ? [...o.sandbox.argv, ...argvImd] : argvImd },
+      info: {
+        kind: "lab",
+        label: benign ? "IMD (benign)" : "IMD",
+        argv: argvImd,
+        root,
+        ...(o.sandbox ? { sandbox: o.sandbox.info } : {}),
+      },
+      progress: process.stderr.isTTY === true,
+      signals,
+      keepRaw: o.keepRaw,
+      ...(o.sandbox?.passFd ? { passFd: o.sandbox.passFd } : {}),
+    });
+    await peer?.stop();
+    removeMadeDirs();
+    // IMD wrote it with the user's umask; in our out dir every file is 0600.
+    if (existsSync(truth)) chmodSync(truth, 0o600);
+    await writeReports(outDir, { quiet: false });
+  } finally {
+    await peer?.stop();
+    removeMadeDirs();
+    signals.dispose();
+  }
+}
+
 export const labCommand: Command = {
   name: "lab",
   summary: "run IMD and its local peer, observe them, and write the report (the lab's main job)",
@@ -92,64 +177,15 @@ Examples:
     const outDir = resolveOutDir(values.out, benign ? "imd-benign" : "imd");
     const isRoot = process.geteuid?.() === 0;
     const root = path.resolve(values.root ?? (isRoot ? "/" : path.join(outDir, "imd-root")));
-    // The directories the lab makes for IMD and its peer; removed at the end if they are empty.
-    const madeDirs = [root, path.join(root, "run")].filter((d) => !existsSync(d));
-    const port = 40_000 + Math.floor(Math.random() * 20_000);
-    const peerSocketRel = "/run/imd-peer.sock";
-    mkdirSync(path.join(root, "run"), { recursive: true });
-    const removeMadeDirs = () => {
-      for (const d of [...madeDirs].reverse()) {
-        try {
-          rmdirSync(d);
-        } catch {
-          /* not empty: something not ours is there, leave it */
-        }
-      }
-    };
-    const config = path.join(outDir, "imd.conf");
-    writeNewFile(
-      config,
-      `# written by shadow-signals lab\npeer_port = ${port}\npeer_socket = ${peerSocketRel}\n`,
-    );
-    const truth = path.join(outDir, "imd-ground-truth.json");
-    const signals = new StopSignals((m) => process.stderr.write(`\nshadow-signals: ${m}\n`));
-    const peer = benign ? undefined : await startPeer(port, path.join(root, peerSocketRel));
-    try {
-      const argvImd = [
-        process.execPath,
-        BIN,
-        "imd",
-        "--root",
-        root,
-        "--config",
-        config,
-        "--ground-truth",
-        truth,
-        ...(benign ? ["--benign"] : []),
-      ];
-      process.stderr.write(
-        `shadow-signals lab: observing IMD${benign ? " (benign)" : ""} for ${values.duration ?? "60s"} with ${selection.active.map((a) => a.sensor.name).join(", ")}\n`,
-      );
-      await observe({
-        outDir,
-        durationMs,
-        selection,
-        target: { argv: argvImd },
-        info: { kind: "lab", label: benign ? "IMD (benign)" : "IMD", argv: argvImd, root },
-        progress: process.stderr.isTTY === true,
-        signals,
-        keepRaw: values["keep-raw"] === true,
-      });
-      await peer?.stop();
-      removeMadeDirs();
-      // IMD wrote it with the user's umask; in our out dir every file is 0600.
-      if (existsSync(truth)) chmodSync(truth, 0o600);
-      await writeReports(outDir, { quiet: false });
-    } finally {
-      await peer?.stop();
-      removeMadeDirs();
-      signals.dispose();
-    }
+    await runLab({
+      durationMs,
+      durationLabel: values.duration ?? "60s",
+      benign,
+      selection,
+      outDir,
+      root,
+      keepRaw: values["keep-raw"] === true,
+    });
     return 0;
   },
 };

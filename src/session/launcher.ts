@@ -22,11 +22,26 @@ export interface Launched {
   release(): void;
 }
 
+/** An open file handed to the target at a fixed fd number (bubblewrap reads its seccomp filter so). */
+export interface PassedFd {
+  at: number;
+  fd: number;
+}
+
 /** Starts `argv` stopped at a gate; `wrap` lets a sensor (ptrace) put itself in front. */
-export async function launchGated(argv: string[], wrap: (argv: string[]) => string[]): Promise<Launched> {
+export async function launchGated(
+  argv: string[],
+  wrap: (argv: string[]) => string[],
+  pass?: PassedFd,
+): Promise<Launched> {
   const id = randomBytes(8).toString("hex");
   const full = wrap(["/bin/sh", "-c", gate(id), GATE_NAME, ...argv]);
-  const child = spawn(full[0]!, full.slice(1), { stdio: ["inherit", "inherit", "inherit", "pipe", "pipe"] });
+  const stdio: ("inherit" | "pipe" | "ignore" | number)[] = ["inherit", "inherit", "inherit", "pipe", "pipe"];
+  if (pass) {
+    while (stdio.length < pass.at) stdio.push("ignore");
+    stdio[pass.at] = pass.fd;
+  }
+  const child = spawn(full[0]!, full.slice(1), { stdio });
   const pid = await new Promise<number>((resolve, reject) => {
     let text = "";
     child.once("error", (err) =>

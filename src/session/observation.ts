@@ -6,13 +6,13 @@ import { onCrashCleanup } from "../util/cleanup.js";
 import { ShadowError } from "../util/result.js";
 import { formatDuration } from "../util/duration.js";
 import { Guardian } from "./guardian.js";
-import { launchGated, type Launched } from "./launcher.js";
+import { launchGated, type Launched, type PassedFd } from "./launcher.js";
 import { Recorder, summarize, type SensorSummary } from "./recorder.js";
 import { sleepUnless } from "../util/sleep.js";
 import type { StopSignals } from "./stop-signals.js";
 import type { SensorConfinement, TargetInfo } from "./target.js";
 import { readStatus } from "../proc/status.js";
-import { isProcessAlive, processesWithMarker, terminateLaunched } from "./terminate.js";
+import { childrenOf, isProcessAlive, processesWithMarker, terminateLaunched } from "./terminate.js";
 
 export interface ObserveOptions {
   outDir: string;
@@ -26,6 +26,8 @@ export interface ObserveOptions {
   signals?: StopSignals;
   /** Keep the raw strace log (it holds write payloads, secrets included). */
   keepRaw?: boolean;
+  /** An open file the target gets at a fixed fd (the replay sandbox's seccomp filter). */
+  passFd?: PassedFd;
   /** Called once the target runs, with its pid (the lab uses it to wait for IMD). */
   onStarted?: (pid: number) => void;
 }
@@ -58,7 +60,11 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
   let rootPid: number;
   if ("argv" in opts.target) {
     const wrapper = sensors.find((s) => s.wrapCommand);
-    launched = await launchGated(opts.target.argv, (argv) => wrapper?.wrapCommand?.(argv, workDir) ?? argv);
+    launched = await launchGated(
+      opts.target.argv,
+      (argv) => wrapper?.wrapCommand?.(argv, workDir) ?? argv,
+      opts.passFd,
+    );
     const self = readStatus(process.pid);
     if (wrapper?.confinementAdded && self) {
       const confinement: SensorConfinement = {
@@ -182,7 +188,9 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
   // Whatever the target does from here on answers our stop request: its shutdown phase.
   recorder.store.setMeta("stopRequested", Date.now());
   if (launched) {
-    await terminateLaunched(rootPid, launched.marker, hurry);
+    // In a replay the root is the sandbox, which does not pass signals on: its child is the target.
+    const target = opts.info.sandbox ? (childrenOf(rootPid)[0] ?? rootPid) : rootPid;
+    await terminateLaunched(target, launched.marker, hurry);
     // The ptrace wrapper (strace) ends when its tracees have; make sure.
     if (launched.child.exitCode === null && launched.child.signalCode === null) {
       await Promise.race([new Promise((r) => launched!.child.once("exit", r)), sleepUnless(3000, hurry)]);
@@ -222,6 +230,8 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
         `shadow-signals: kept ${rawLog} as asked: it holds write payloads, secrets included\n`,
       );
   } else rmSync(rawLog, { force: true });
+  const usage = sensors.flatMap((x) => x.usage?.() ?? []);
+  if (usage.length) recorder.store.setMeta("usage", usage);
   const final = recorder.finish(summaries);
   removeCleanup();
   return { outDir: opts.outDir, rootPid, sensors: final, durationMs: Date.now() - started, stoppedBy };

@@ -6,6 +6,11 @@ export interface TargetInfo {
   pid?: number;
   root?: string;
   input?: string;
+  /**
+   * A replay: the target ran inside this sandbox program (bubblewrap), which the analysis treats as
+   * launch plumbing, like the gate. `profile`: the harden out dir whose profile it enforced.
+   */
+  sandbox?: { program: string; profile: string; tier: string };
 }
 
 /**

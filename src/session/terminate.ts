@@ -53,4 +53,12 @@ export async function terminateLaunched(
   for (const pid of rest) signal(pid, "SIGKILL");
 }
 
+/** The children of `pid` (by their ppid in /proc). */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const n of readdirSync("/proc"))
+    if (/^\d+$/.test(n) && readStat(Number(n))?.ppid === pid) out.push(Number(n));
+  return out;
+}
+
 export { alive as isProcessAlive };
