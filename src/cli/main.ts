@@ -3,19 +3,31 @@ import { restrictUmask } from "../util/umask.js";
 import { wantsHelp } from "./args.js";
 import type { Command } from "./command.js";
 import { analyzeCommand } from "./analyze.js";
+import { hardenCommand } from "./harden.js";
+import { replayRunCommand } from "./replay-run.js";
 import { imdCommand } from "./imd.js";
 import { labCommand } from "./lab.js";
 import { observeCommand } from "./observe.js";
 import { sensorsCommand } from "./sensors.js";
 
-const COMMANDS: Command[] = [labCommand, observeCommand, analyzeCommand, sensorsCommand, imdCommand];
+const COMMANDS: Command[] = [
+  labCommand,
+  observeCommand,
+  analyzeCommand,
+  hardenCommand,
+  sensorsCommand,
+  imdCommand,
+  replayRunCommand,
+];
 
 const USAGE = `shadow-signals - watch a Linux daemon from the outside and write a security report
 
 Usage: shadow-signals <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(9)} ${c.summary}`).join("\n")}
+${COMMANDS.filter((c) => !c.hidden)
+  .map((c) => `  ${c.name.padEnd(9)} ${c.summary}`)
+  .join("\n")}
 
 Run 'shadow-signals <command> --help' for a command's options and examples.
 Exit codes: 0 done; 1 runtime error (one-line reason on stderr); 2 usage error.`;

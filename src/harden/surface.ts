@@ -1,0 +1,303 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { ShadowEvent } from "../events/schema.js";
+import { readJsonl } from "../session/jsonl.js";
+import { readSessionDb } from "../session/session-db.js";
+import type { TargetInfo } from "../session/target.js";
+import type { KernelUsage } from "../session/usage.js";
+import { GATE_NAME } from "../session/launcher.js";
+import { ShadowError, type Issue } from "../util/result.js";
+import { assertRegularFile } from "../util/safe-fs.js";
+
+/** A finding as report.json has it: what `harden` ties each generated line to. */
+export interface FindingRef {
+  behavior: string;
+  flag: string;
+  title: string;
+  severity: string;
+  evidence: { summary: string }[];
+}
+
+/** One session that went into the profile: its coverage. */
+export interface Coverage {
+  dir: string;
+  label: string;
+  kind: TargetInfo["kind"];
+  durationMs: number;
+  sensors: string[];
+  events: number;
+  /** What the tree asked of the kernel in this session, per sensor that counted it. */
+  usage: KernelUsage[];
+}
+
+export interface Peer {
+  family: string;
+  address?: string;
+  port?: number;
+  unixPath?: string;
+}
+
+/**
+ * What the observed tree did, as far as enforcement cares: the union over every session given.
+ * Paths are as the kernel saw them (IMD's --root included): profiles apply to the real files.
+ */
+export interface ObservedSurface {
+  sessions: Coverage[];
+  target: TargetInfo;
+  findings: FindingRef[];
+  /** Programs executed (successfully), and the ones whose exec failed. */
+  executed: Set<string>;
+  execFailed: Set<string>;
+  /** Files opened for reading only (successfully). */
+  read: Set<string>;
+  /** Files created, opened for writing, renamed, unlinked, chmod'ed or chown'ed (successfully). */
+  written: Set<string>;
+  /** Written paths the tree created, renamed or removed: their directory must be writable. */
+  createdOrRemoved: Set<string>;
+  /** /proc/PID files of processes outside the observed tree (what ProtectProc= hides). */
+  procOthers: Set<string>;
+  /** Directories read as such (O_DIRECTORY). */
+  listed: Set<string>;
+  /** Paths under /tmp or /var/tmp the tree used without creating them first in the session. */
+  tmpNotCreated: Set<string>;
+  /** Write attempts that failed (the daemon still tries these: a profile changes only the errno). */
+  writeFailed: Set<string>;
+  /** chmod modes that set the setuid or setgid bit. */
+  setidModes: string[];
+  families: Set<string>;
+  /** Outbound peers (connect), local binds and listens, and inbound peers (accept). */
+  connects: Peer[];
+  binds: Peer[];
+  listens: Peer[];
+  accepts: Peer[];
+  /** unshare/setns seen: namespaces the tree made or joined. */
+  namespaceOps: string[];
+  /** uid/gid changes the tree made (setuid & co.). */
+  credChanges: string[];
+  /** Effective uids the tree ran as (from /proc snapshots). */
+  euids: Set<number>;
+}
+
+const WRITE_FLAG = /^O_(WRONLY|RDWR|CREAT|TRUNC|APPEND)$/;
+
+function emptySurface(target: TargetInfo): ObservedSurface {
+  return {
+    sessions: [],
+    target,
+    findings: [],
+    executed: new Set(),
+    execFailed: new Set(),
+    read: new Set(),
+    written: new Set(),
+    createdOrRemoved: new Set(),
+    procOthers: new Set(),
+    listed: new Set(),
+    tmpNotCreated: new Set(),
+    writeFailed: new Set(),
+    setidModes: [],
+    families: new Set(),
+    connects: [],
+    binds: [],
+    listens: [],
+    accepts: [],
+    namespaceOps: [],
+    credChanges: [],
+    euids: new Set(),
+  };
+}
+
+const isTmp = (p: string) => /^\/(var\/)?tmp\//.test(p);
+const peerKey = (p: Peer) => `${p.family} ${p.address ?? ""} ${p.port ?? ""} ${p.unixPath ?? ""}`;
+
+/** Folds one session's events into the surface; `created` tracks what the tree made itself. */
+class SurfaceBuilder {
+  private readonly created = new Set<string>();
+  private readonly peers = new Map<string, Set<string>>();
+  private readonly gatePids = new Set<number>();
+
+  constructor(
+    private readonly s: ObservedSurface,
+    /** Paths that are ours, not the target's: the session's own out dir (the lab's ground truth). */
+    private readonly ours: string,
+    private readonly releasedAt: number | undefined,
+    /** The tree's pids, when the session knows them (a live session's process table). */
+    private readonly tree: ReadonlySet<number>,
+  ) {
+    for (const [k, list] of [
+      ["connect", s.connects],
+      ["bind", s.binds],
+      ["listen", s.listens],
+      ["accept", s.accepts],
+    ] as const)
+      this.peers.set(k, new Set(list.map(peerKey)));
+  }
+
+  private addPeer(kind: "connect" | "bind" | "listen" | "accept", p: Peer, list: Peer[]): void {
+    const seen = this.peers.get(kind)!;
+    const key = peerKey(p);
+    if (!seen.has(key)) {
+      seen.add(key);
+      list.push(p);
+    }
+  }
+
+  private usable(p: string): boolean {
+    return p.startsWith("/") && !p.startsWith(this.ours + "/") && p !== this.ours;
+  }
+
+  readonly observe = (e: ShadowEvent): void => {
+    // The gate shell that held the target is ours; so is what it did before the release.
+    if (e.kind === "exec" && e.argv.includes(GATE_NAME)) {
+      this.gatePids.add(e.pid);
+      return;
+    }
+    if (this.releasedAt !== undefined && e.ts < this.releasedAt && this.gatePids.has(e.pid)) return;
+    const s = this.s;
+    switch (e.kind) {
+      case "exec":
+        if (!this.usable(e.path)) return;
+        (e.err ? s.execFailed : s.executed).add(e.path.replace(/ \(deleted\)$/, ""));
+        return;
+      case "open": {
+        if (!this.usable(e.path)) return;
+        const writes = e.flags.some((f) => WRITE_FLAG.test(f));
+        if (e.err) {
+          if (writes) s.writeFailed.add(e.path);
+          return;
+        }
+        if (e.flags.includes("O_CREAT")) {
+          this.created.add(e.path);
+          s.createdOrRemoved.add(e.path);
+        }
+        const proc = /^\/proc\/(\d+)\//.exec(e.path);
+        if (proc && this.tree.size > 0 && !this.tree.has(Number(proc[1]))) s.procOthers.add(e.path);
+        if (isTmp(e.path) && !this.created.has(e.path) && !e.flags.includes("O_TMPFILE"))
+          s.tmpNotCreated.add(e.path);
+        if (e.flags.includes("O_DIRECTORY")) s.listed.add(e.path);
+        else if (writes) s.written.add(e.path);
+        else s.read.add(e.path);
+        return;
+      }
+      case "write":
+        return; // the open that preceded it carries the path and the intent
+      case "rename":
+        if (e.err || !this.usable(e.to)) return;
+        s.written.add(e.from);
+        s.written.add(e.to);
+        s.createdOrRemoved.add(e.from);
+        s.createdOrRemoved.add(e.to);
+        this.created.add(e.to);
+        return;
+      case "unlink":
+        if (e.err || !this.usable(e.path)) return;
+        s.written.add(e.path);
+        s.createdOrRemoved.add(e.path);
+        return;
+      case "chown":
+        if (!e.err && this.usable(e.path)) s.written.add(e.path);
+        return;
+      case "chmod":
+        if (e.err || !this.usable(e.path)) return;
+        s.written.add(e.path);
+        if (/^[0-7]*[2-7][0-7]{3}$/.test(e.mode) && (parseInt(e.mode, 8) & 0o6000) !== 0)
+          s.setidModes.push(`${e.path} ${e.mode}`);
+        return;
+      case "connect":
+      case "bind":
+      case "listen":
+      case "accept": {
+        if (e.err && e.err !== "EINPROGRESS") return;
+        if (e.family) s.families.add(e.family);
+        const p: Peer = {
+          family: e.family ?? "?",
+          ...(e.address !== undefined ? { address: e.address } : {}),
+          ...(e.port !== undefined ? { port: e.port } : {}),
+          ...(e.unixPath !== undefined ? { unixPath: e.unixPath } : {}),
+        };
+        const list = { connect: s.connects, bind: s.binds, listen: s.listens, accept: s.accepts }[e.kind];
+        this.addPeer(e.kind, p, list);
+        if (e.unixPath && isTmp(e.unixPath) && !this.created.has(e.unixPath)) s.tmpNotCreated.add(e.unixPath);
+        return;
+      }
+      case "ns":
+        if (!e.err) s.namespaceOps.push(`${e.syscall}(${e.flags ?? ""})`);
+        return;
+      case "cred":
+        if (!e.err && e.syscall !== "capset") s.credChanges.push(e.syscall);
+        return;
+      default:
+        return;
+    }
+  };
+}
+
+function readFindings(dir: string): FindingRef[] {
+  const file = path.join(dir, "report.json");
+  if (!existsSync(file)) return [];
+  assertRegularFile(file);
+  const r = JSON.parse(readFileSync(file, "utf8")) as { findings?: FindingRef[] };
+  return (r.findings ?? []).map((f) => ({
+    behavior: f.behavior,
+    flag: f.flag,
+    title: f.title,
+    severity: f.severity,
+    evidence: (f.evidence ?? []).map((x) => ({ summary: x.summary })),
+  }));
+}
+
+/**
+ * Reads session dirs into one surface. Sessions of different targets are refused: a profile is
+ * for one daemon.
+ */
+export async function readSurface(dirs: string[], warn: (i: Issue) => void): Promise<ObservedSurface> {
+  let surface: ObservedSurface | undefined;
+  for (const dir of dirs) {
+    const dbFile = path.join(dir, "session.db");
+    if (!existsSync(dbFile))
+      throw new ShadowError(
+        `${dir}: not a session dir (no session.db); analyse a log first with: analyze FILE`,
+      );
+    const meta = readSessionDb(dbFile);
+    const s = (surface ??= emptySurface(meta.target));
+    if (s.target.label !== meta.target.label)
+      throw new ShadowError(
+        `${dir}: observes "${meta.target.label}", not "${s.target.label}": one profile is for one daemon`,
+      );
+    const builder = new SurfaceBuilder(
+      s,
+      path.resolve(dir),
+      meta.releasedAt,
+      new Set(meta.target.kind === "import" ? [] : meta.processes.keys()),
+    );
+    const events = path.join(dir, "events.jsonl");
+    assertRegularFile(events);
+    let count = 0;
+    let first = Infinity;
+    let last = 0;
+    await readJsonl(
+      events,
+      (e) => {
+        count++;
+        if (e.ts < first) first = e.ts;
+        if (e.ts > last) last = e.ts;
+        builder.observe(e);
+      },
+      warn,
+    );
+    for (const p of meta.processes.values())
+      for (const snap of p.snapshots) if (snap.uid[1] !== undefined) s.euids.add(snap.uid[1]);
+    s.findings.push(...readFindings(dir));
+    const live = meta.target.kind !== "import";
+    s.sessions.push({
+      dir,
+      label: meta.target.label,
+      kind: meta.target.kind,
+      durationMs: live && meta.ended ? meta.ended - meta.started : Math.max(0, last - first),
+      sensors: (meta.sensors ?? []).filter((x) => x.status !== "unavailable").map((x) => x.name),
+      events: count,
+      usage: meta.usage,
+    });
+  }
+  if (!surface) throw new ShadowError("harden: no session given");
+  return surface;
+}
