@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Sets up Shadow Signals on a Debian machine with Node.js 20: the sensors' tools (strace, bpftrace) and
-# the real daemons the live tests observe (monit, cron, nginx, collectd)
-# when we are root and they are missing, the npm dependencies, and the build.
+# Sets up Shadow Signals on a Debian machine with Node.js 20: the sensors' tools (strace, bpftrace),
+# the real daemons the live tests observe (monit, cron, nginx, collectd), the tools `harden` checks
+# its profiles with and replays them under (systemd-analyze, apparmor_parser, scmp_sys_resolver,
+# bwrap, libseccomp-dev) when we are root and they are missing, the npm dependencies, the seccomp
+# helper, and the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,13 @@ command -v monit >/dev/null 2>&1 || missing+=(monit)
 command -v cron >/dev/null 2>&1 || missing+=(cron)
 command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
 command -v collectd >/dev/null 2>&1 || missing+=(collectd-core)
+# harden: offline checks of the generated profiles, and the replay sandbox.
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+command -v apparmor_parser >/dev/null 2>&1 || missing+=(apparmor)
+command -v scmp_sys_resolver >/dev/null 2>&1 || missing+=(seccomp)
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+[ -e /usr/include/seccomp.h ] || missing+=(libseccomp-dev)
+command -v cc >/dev/null 2>&1 || missing+=(gcc)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing ${missing[*]} from Debian's packages" >&2
@@ -34,6 +43,14 @@ fi
 # The eBPF sensor needs syscall tracepoints, which bpftrace finds through tracefs.
 if [ "$(id -u)" = 0 ] && [ -d /sys/kernel/tracing ] && [ ! -d /sys/kernel/tracing/events ]; then
   mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null && echo "setup: mounted tracefs at /sys/kernel/tracing" >&2 || true
+fi
+
+# The replay's seccomp helper: compiles an allow-list to the BPF program bubblewrap loads.
+if [ -e /usr/include/seccomp.h ] && command -v cc >/dev/null 2>&1; then
+  mkdir -p build
+  cc -O2 -Wall -o build/seccomp-bpf native/seccomp-bpf.c -lseccomp
+else
+  echo "setup: libseccomp-dev or cc missing: harden --replay will say so" >&2
 fi
 
 npm ci --no-audit --no-fund --loglevel=error

@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { FORMATS, harden, type Format } from "../harden/harden.js";
 import { replay } from "../harden/replay.js";
@@ -87,8 +87,10 @@ Examples:
       } catch {
         throw new ShadowError(`${s}: no such session dir`);
       }
-      if (!dir)
-        throw new ShadowError(`${s}: not a session dir (analyse a log first: shadow-signals analyze FILE)`);
+      if (!dir || !existsSync(path.join(s, "session.db")))
+        throw new ShadowError(
+          `${s}: not a session dir (no session.db); analyse a log first: shadow-signals analyze FILE`,
+        );
     }
     const warn = (i: Parameters<typeof formatIssue>[0]) =>
       process.stderr.write(`shadow-signals: warning: ${formatIssue(i)}\n`);

@@ -20,6 +20,8 @@ export interface NewFailure {
   count: number;
   /** Why the profile caused it, when it did; undefined: not explained (unexpected). */
   expected?: string;
+  /** The failing process ran a program the original session never ran: new behaviour. */
+  newProgram?: string;
 }
 
 export interface Comparison {
@@ -72,15 +74,19 @@ async function failuresOf(
   dir: string,
   warn: (i: Issue) => void,
 ): Promise<{
-  failed: Map<string, { e: ShadowEvent; count: number }>;
+  failed: Map<string, { e: ShadowEvent; count: number; program?: string }>;
   perKind: Map<string, number>;
   minutes: number;
+  /** Programs the target ran (successfully). */
+  executed: Set<string>;
 }> {
   const meta = readSessionDb(path.join(dir, "session.db"));
   const ctx = { target: meta.target, rootPid: meta.rootPid };
   const plumbing = new LaunchPlumbing();
-  const failed = new Map<string, { e: ShadowEvent; count: number }>();
+  const failed = new Map<string, { e: ShadowEvent; count: number; program?: string }>();
   const perKind = new Map<string, number>();
+  const executed = new Set<string>();
+  const programOf = new Map<number, string>();
   await readJsonl(
     path.join(dir, "events.jsonl"),
     (e) => {
@@ -88,16 +94,21 @@ async function failuresOf(
       if (meta.releasedAt !== undefined && e.ts < meta.releasedAt) return;
       if (meta.stopRequestedAt !== undefined && e.ts >= meta.stopRequestedAt) return; // its shutdown
       perKind.set(e.kind, (perKind.get(e.kind) ?? 0) + 1);
+      if (e.kind === "exec" && !e.err) {
+        executed.add(e.path);
+        programOf.set(e.pid, e.path);
+      }
       if (!e.err || e.err === "EINPROGRESS" || e.err === "EAGAIN") return;
       const key = `${e.kind} ${normalize(subject(e), dir)} ${e.err}`;
       const f = failed.get(key);
       if (f) f.count++;
-      else failed.set(key, { e, count: 1 });
+      else
+        failed.set(key, { e, count: 1, ...(programOf.has(e.pid) ? { program: programOf.get(e.pid)! } : {}) });
     },
     warn,
   );
   const span = (meta.stopRequestedAt ?? meta.ended ?? meta.started) - (meta.releasedAt ?? meta.started);
-  return { failed, perKind, minutes: Math.max(span, 1000) / 60_000 };
+  return { failed, perKind, minutes: Math.max(span, 1000) / 60_000, executed };
 }
 
 /** Why the profile made this call fail, if it did. */
@@ -128,10 +139,16 @@ export async function compareReplay(
   const b = await failuresOf(replayDir, warn);
   const failures: NewFailure[] = [];
   const known = new Set([...a.failed.keys()].map((k) => k.replace("<session>", "")));
-  for (const [key, { e, count }] of b.failed) {
+  for (const [key, { e, count, program }] of b.failed) {
     if (known.has(key.replace("<session>", ""))) continue;
     const expected = explain(e, plan);
-    failures.push({ what: key, count, ...(expected ? { expected } : {}) });
+    const fresh = program && !a.executed.has(program) ? program : undefined;
+    failures.push({
+      what: key,
+      count,
+      ...(expected ? { expected } : {}),
+      ...(fresh ? { newProgram: fresh } : {}),
+    });
   }
   const allExpected = failures.every((f) => f.expected);
   const appeared = after

@@ -432,8 +432,10 @@ function planPaths(i: HardenInput, line: LineFn): void {
       );
     }
   } else line("NoExecPaths", "", "refused", `needs systemd 247; the target's is ${i.version}`);
+  // Only where a finding says it rewrote its config: one written once at install is its own.
+  const rewrote = i.s.findings.some((f) => f.behavior === "config-file-modification");
   const configs = [...i.s.written].filter((p) => /^\/etc\//.test(p) && !/\.(tmp|new|bak|swp)$|~$/.test(p));
-  if (configs.length)
+  if (rewrote && configs.length)
     line(
       "ReadOnlyPaths",
       configs.map((p) => `-${p}`).join(" "),
