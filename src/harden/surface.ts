@@ -80,7 +80,7 @@ export interface ObservedSurface {
 
 const WRITE_FLAG = /^O_(WRONLY|RDWR|CREAT|TRUNC|APPEND)$/;
 
-function emptySurface(target: TargetInfo): ObservedSurface {
+export function emptySurface(target: TargetInfo): ObservedSurface {
   return {
     sessions: [],
     target,

@@ -143,3 +143,22 @@ test("sockaddr decoding: IPv6 loopback", () => {
   const bytes = "\\x0a\\x00\\x00\\x50" + "\\x00".repeat(4) + "\\x00".repeat(15) + "\\x01";
   assert.deepEqual(decodeSockaddr(10, bytes, ""), { family: "inet6", port: 80, address: "::1" });
 });
+
+test("usage counters: syscall numbers become names, capability checks are split by outcome", () => {
+  const { p, events } = parseAll([
+    JSON.stringify({ type: "map", data: { "@sc": { "0": 12, "257": 3, "59": 1 } } }),
+    JSON.stringify({ type: "map", data: { "@cap": { "21,0": 4, "21,1": 1, "10,0": 2 } } }),
+  ]);
+  assert.deepEqual(events, []);
+  const u = p.usage();
+  if (process.arch === "x64") assert.deepEqual(u?.syscalls, { execve: 1, openat: 3, read: 12 });
+  assert.deepEqual(u?.capabilities, {
+    CAP_SYS_ADMIN: { checks: 5, denied: 1 },
+    CAP_NET_BIND_SERVICE: { checks: 2, denied: 0 },
+  });
+  assert.equal(
+    new EbpfRecordParser(0n, live).usage(),
+    undefined,
+    "nothing printed: no usage, not an empty one",
+  );
+});
