@@ -2,7 +2,7 @@ import type { EventOf, ShadowEvent } from "../events/schema.js";
 import type { AnalysisContext } from "./context.js";
 import type { Detector } from "./detector.js";
 import { createDetectors } from "./detectors/index.js";
-import type { Finding } from "./finding.js";
+import type { Finding } from "../model/finding.js";
 import { LaunchPlumbing } from "./launch-plumbing.js";
 import { PhaseTracker } from "./phases.js";
 

@@ -1,6 +1,6 @@
 import type { ShadowEvent } from "../events/schema.js";
 import type { AnalysisContext } from "./context.js";
-import type { Finding } from "./finding.js";
+import type { BehaviorText, Finding } from "../model/finding.js";
 
 /**
  * One behaviour of the catalogue. Detectors see each event once, in order, keep bounded state,
@@ -8,6 +8,8 @@ import type { Finding } from "./finding.js";
  */
 export interface Detector {
   readonly behavior: string;
+  /** Its fixed words: title, ATT&CK ids, reasoning (the SARIF rules are made from these). */
+  readonly text: BehaviorText;
   /** Event kinds this detector wants; the runner indexes detectors by kind (Falco's trick). */
   readonly kinds: readonly ShadowEvent["kind"][];
   observe(event: ShadowEvent, ctx: AnalysisContext): void;

@@ -1,5 +1,5 @@
 import type { ShadowEvent } from "../events/schema.js";
-import type { Evidence } from "./finding.js";
+import type { Evidence } from "../model/finding.js";
 
 /**
  * Collects a behaviour's occurrences in bounded memory: a count, the sensors that saw it, and a

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
-import { importAndAnalyze } from "../analysis/run.js";
+import { importAndAnalyze } from "../pipeline/analyze-session.js";
 import { ShadowError, UsageError, formatIssue } from "../util/result.js";
 import { ownSessionDir } from "../util/safe-fs.js";
 import { parseCommandArgs } from "./args.js";

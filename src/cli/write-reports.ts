@@ -1,6 +1,6 @@
 import path from "node:path";
-import { analyzeSession } from "../analysis/run.js";
-import type { ReportModel } from "../report/report-model.js";
+import { analyzeSession } from "../pipeline/analyze-session.js";
+import type { ReportModel } from "../model/report-model.js";
 import { targetExitSentence } from "../report/target-exit.js";
 import { formatIssue } from "../util/result.js";
 

@@ -1,4 +1,4 @@
-import type { Finding } from "../analysis/finding.js";
+import type { Finding } from "../model/finding.js";
 
 const PLURALS = new Set([
   "executions",

@@ -1,4 +1,4 @@
-import type { ReportModel } from "./report-model.js";
+import type { ReportModel } from "../model/report-model.js";
 import { failed, targetExitSentence } from "./target-exit.js";
 
 /** A time as ISO 8601, or null when there is none (an input with no timed event). */

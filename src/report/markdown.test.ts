@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Finding } from "../analysis/finding.js";
+import type { Finding } from "../model/finding.js";
 import { renderMarkdown } from "./markdown.js";
-import type { ReportModel } from "./report-model.js";
+import type { ReportModel } from "../model/report-model.js";
 
 const T0 = 1_800_000_000_000;
 const base: ReportModel = {

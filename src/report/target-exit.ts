@@ -1,5 +1,5 @@
 import { formatDuration } from "../util/duration.js";
-import type { ReportModel } from "./report-model.js";
+import type { ReportModel } from "../model/report-model.js";
 
 type TargetExit = NonNullable<ReportModel["targetExit"]>;
 

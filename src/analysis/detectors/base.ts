@@ -1,19 +1,7 @@
 import type { AnalysisContext } from "../context.js";
 import { EvidenceSet } from "../evidence-set.js";
-import type { Confidence, Finding, Severity } from "../finding.js";
-
-/** The fixed words of one behaviour: its seed flag, title, and the report's prose. */
-export interface BehaviorText {
-  behavior: string;
-  flag: string;
-  title: string;
-  primaryRisk: string;
-  reasoning: string;
-  impact: string;
-  /** What no sensor can see for this behaviour, whatever the sensors. */
-  inherentGap: string;
-  attack: string[];
-}
+import type { BehaviorText, Confidence, Finding, Severity } from "../../model/finding.js";
+export type { BehaviorText };
 
 export function newEvidence(ctx: AnalysisContext): EvidenceSet {
   return new EvidenceSet(() => ctx.startedAt);

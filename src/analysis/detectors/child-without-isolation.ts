@@ -23,6 +23,7 @@ const SAME_FIELDS = ["capEff", "capBnd"] as const;
 /** A privileged process's children keep its uid/gid, capabilities, namespaces, seccomp and no_new_privs. */
 export class ChildWithoutIsolationDetector implements Detector {
   readonly behavior = TEXT.behavior;
+  readonly text = TEXT;
   readonly kinds = ["exec", "cred", "ns", "fork"] as const;
   private set: EvidenceSet | undefined;
   private readonly dropped = new Set<number>();

@@ -22,6 +22,7 @@ const TEXT: BehaviorText = {
 /** A config file's content changes at runtime, in place or by write-temp-then-rename, with nothing logged. */
 export class ConfigModificationDetector implements Detector {
   readonly behavior = TEXT.behavior;
+  readonly text = TEXT;
   readonly kinds = ["open", "write", "rename"] as const;
   private set: EvidenceSet | undefined;
   private readonly files = new Set<string>();

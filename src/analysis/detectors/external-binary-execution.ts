@@ -44,6 +44,7 @@ function realpath(p: string): string {
  */
 export class ExternalBinaryDetector implements Detector {
   readonly behavior = TEXT.behavior;
+  readonly text = TEXT;
   readonly kinds = ["exec", "fork"] as const;
   private set: EvidenceSet | undefined;
   /** The target's own programs: python3 and python3.11, a symlink and its file, are one. */

@@ -36,6 +36,7 @@ export const filelessName = (exe: string | undefined) =>
 
 export class HiddenOrphanDetector implements Detector {
   readonly behavior = TEXT.behavior;
+  readonly text = TEXT;
   readonly kinds = ["exec", "setsid", "reparent", "comm", "fork", "exit"] as const;
   private readonly procs = new Map<number, Proc>();
   private readonly exited = new Map<number, number>();

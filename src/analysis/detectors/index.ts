@@ -1,4 +1,5 @@
 import type { Detector } from "../detector.js";
+import type { BehaviorText } from "../../model/finding.js";
 import { ChildWithoutIsolationDetector } from "./child-without-isolation.js";
 import { ConfigModificationDetector } from "./config-file-modification.js";
 import { ExternalBinaryDetector } from "./external-binary-execution.js";
@@ -38,3 +39,8 @@ export const BEHAVIOR_IDS = [
   "plaintext-secret-in-temp",
   "silent-failure-fallback",
 ] as const;
+
+/** Every behaviour's fixed words, in the catalogue's order. */
+export function behaviorTexts(): BehaviorText[] {
+  return createDetectors().map((d) => d.text);
+}

@@ -23,6 +23,7 @@ const IGNORED_UNIX = ["/dev/log", "/run/systemd/journal/", "/var/run/nscd/", "/r
 /** Outbound connections to loopback addresses and to other services' unix sockets. */
 export class InternalSocketDetector implements Detector {
   readonly behavior = TEXT.behavior;
+  readonly text = TEXT;
   readonly kinds = ["connect", "bind", "listen"] as const;
   private set: EvidenceSet | undefined;
   private readonly own = new Set<string>();

@@ -24,6 +24,7 @@ const EXEC_WINDOW_MS = 3000;
 /** Reads of config or code from temp/runtime locations, above all shortly before an exec that uses them. */
 export class MutableArtifactDetector implements Detector {
   readonly behavior = TEXT.behavior;
+  readonly text = TEXT;
   readonly kinds = ["open", "exec"] as const;
   private set: EvidenceSet | undefined;
   private readonly recentReads = new Map<string, { ts: number; pid: number }>();

@@ -38,6 +38,7 @@ export function mergeBeats(times: readonly number[], windowMs = 250): number[] {
 /** Actions (exec, writes, connects) recurring at a stable period with no external trigger before them. */
 export class PeriodicActivityDetector implements Detector {
   readonly behavior = TEXT.behavior;
+  readonly text = TEXT;
   readonly kinds = ["exec", "open", "rename", "connect", "accept", "signal"] as const;
   private readonly times = new Map<string, { e: ShadowEvent; ts: number[] }>();
   private readonly triggers: number[] = [];
@@ -67,14 +68,14 @@ export class PeriodicActivityDetector implements Detector {
 
   finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {
     const triggers = [...this.triggers].sort((a, b) => a - b);
-    const found: { key: string; e: ShadowEvent; p: Periodicity }[] = [];
+    const found: { key: string; e: ShadowEvent; p: Periodicity; beats: number[] }[] = [];
     for (const [key, { e, ts }] of this.times) {
       const sorted = mergeBeats(ts);
       const p = detectPeriod(sorted) ?? detectPreciseRhythm(sorted);
       if (!p) continue;
       const triggered = sorted.filter((t) => anyWithin(triggers, t - TRIGGER_WINDOW_MS, t)).length;
       if (triggered > sorted.length / 2) continue;
-      found.push({ key, e, p });
+      found.push({ key, e, p, beats: sorted });
     }
     if (found.length === 0) return undefined;
     found.sort((a, b) => b.p.occurrences - a.p.occurrences);
@@ -106,7 +107,16 @@ export class PeriodicActivityDetector implements Detector {
           "sees only actions that leave a process or open fd at a scan; rhythm of short actions is estimated from fewer beats.",
       },
     });
-    if (finding) finding.evidence.sort((a, b) => a.ts - b.ts);
+    if (finding) {
+      finding.evidence.sort((a, b) => a.ts - b.ts);
+      // For the timeline: each rhythm with its beats (bounded: a long session's first ones).
+      finding.rhythms = found.map(({ key, p, beats }) => ({
+        label: key,
+        periodMs: p.periodMs,
+        jitter: p.jitter,
+        beats: beats.slice(0, 2000),
+      }));
+    }
     return finding;
   }
 }

@@ -21,6 +21,7 @@ const TEXT: BehaviorText = {
 /** Files written under temp storage that hold credential material. Names kind and fingerprint, never the value. */
 export class PlaintextSecretDetector implements Detector {
   readonly behavior = TEXT.behavior;
+  readonly text = TEXT;
   readonly kinds = ["write", "open", "rename"] as const;
   private set: EvidenceSet | undefined;
   private readonly secretFiles = new Set<string>();

@@ -24,6 +24,7 @@ const WRITE_FLAGS = /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC/;
 /** Writes, creates, renames, deletes, chmods or chowns under system locations, by a privileged process, after start-up. */
 export class PrivilegedWriteDetector implements Detector {
   readonly behavior = TEXT.behavior;
+  readonly text = TEXT;
   readonly kinds = ["open", "write", "rename", "unlink", "chmod", "chown"] as const;
   private set: EvidenceSet | undefined;
 

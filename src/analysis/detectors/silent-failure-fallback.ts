@@ -29,6 +29,7 @@ interface Failure {
 /** Failed execs and connects, children that exit non-zero, and pauses — with no error written anywhere. */
 export class SilentFailureDetector implements Detector {
   readonly behavior = TEXT.behavior;
+  readonly text = TEXT;
   readonly kinds = ["exec", "connect", "exit", "write", "open", "fork"] as const;
   private readonly failures: Failure[] = [];
   private readonly logWrites: number[] = [];

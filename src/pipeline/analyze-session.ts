@@ -8,13 +8,13 @@ import { readSessionDb, type SessionMeta } from "../session/session-db.js";
 import type { TargetInfo } from "../session/target.js";
 import { ShadowError } from "../util/result.js";
 import { assertRegularFile, replaceFile } from "../util/safe-fs.js";
-import { renderJson } from "../report/json.js";
-import { renderMarkdown } from "../report/markdown.js";
-import type { ReportModel } from "../report/report-model.js";
+import { RENDERERS } from "../report/renderers.js";
+import type { ReportModel } from "../model/report-model.js";
 import type { Issue } from "../util/result.js";
-import { Analyzer } from "./analyzer.js";
-import { makePaths } from "./context.js";
-import { BEHAVIOR_IDS } from "./detectors/index.js";
+import { Analyzer } from "../analysis/analyzer.js";
+import { makePaths } from "../analysis/context.js";
+import { BEHAVIOR_IDS, behaviorTexts } from "../analysis/detectors/index.js";
+import { SessionViewBuilder } from "./session-view.js";
 
 const BLIND: Record<string, string> = {
   procfs: "procfs alone cannot see syscalls, failed calls, short-lived processes or file writes",
@@ -49,7 +49,15 @@ export async function analyzeSession(
   });
   const events = path.join(outDir, "events.jsonl");
   assertRegularFile(events);
-  await readJsonl(events, analyzer.observe, warn);
+  const view = new SessionViewBuilder(live ? started : 0, live ? (s.ended ?? 0) : 0);
+  await readJsonl(
+    events,
+    (e) => {
+      analyzer.observe(e);
+      view.observe(e);
+    },
+    warn,
+  );
   const cutShort = live && s.ended === undefined;
   // A session cut short (we were killed) left its raw strace log, which holds write payloads.
   const rawLog = path.join(outDir, "raw", "strace.log");
@@ -62,10 +70,11 @@ export async function analyzeSession(
   }
   const lastEvent = Number.isFinite(analyzer.lastTs) && analyzer.lastTs > 0 ? analyzer.lastTs : started;
   const ended = cutShort ? Math.max(lastEvent, started) : (s.ended ?? 0);
-  return writeReportFiles(outDir, analyzer, {
+  return writeReportFiles(outDir, analyzer, view, {
     target,
     sensors,
-    processes: processes.size,
+    processes,
+    rootPid,
     started,
     ended,
     live,
@@ -78,6 +87,9 @@ export async function analyzeSession(
   });
 }
 
+/** How long before our signal handler ran a process-group signal may have reached the target. */
+const STOP_SIGNAL_SLACK_MS = 2000;
+
 /** The target's end, when it came before our stop request: from the sensors, else from its launcher. */
 function targetExit(analyzer: Analyzer, s: SessionMeta): Pick<ReportModel, "targetExit"> {
   const stopAt = s.stopRequestedAt ?? s.ended ?? Infinity;
@@ -89,6 +101,10 @@ function targetExit(analyzer: Analyzer, s: SessionMeta): Pick<ReportModel, "targ
   if (at === undefined) return {};
   const code = seen?.code ?? (seen?.signal === undefined ? launch?.code : undefined);
   const signal = seen?.signal ?? (seen?.code === undefined ? launch?.signal : undefined);
+  // The Ctrl-C that stopped us reached the target too (one process group), a little before our
+  // handler ran: dying of it is the stop, not the target ending on its own.
+  const stop = s.stopSignal;
+  if (stop && signal === stop.signal && at >= stop.at - STOP_SIGNAL_SLACK_MS) return {};
   return {
     targetExit: {
       at,
@@ -111,10 +127,12 @@ function refusals(analyzer: Analyzer): Pick<ReportModel, "refusedCaptures"> {
 export function writeReportFiles(
   outDir: string,
   analyzer: Analyzer,
+  viewBuilder: SessionViewBuilder,
   s: {
     target: TargetInfo;
     sensors: SensorSummary[];
-    processes: number;
+    processes: Map<number, ProcessRecord>;
+    rootPid: number | undefined;
     started: number;
     ended: number;
     live: boolean;
@@ -142,16 +160,18 @@ export function writeReportFiles(
     sensors: s.sensors,
     ...refusals(analyzer),
     events: analyzer.events,
-    processes: s.processes,
+    processes: s.processes.size,
     findings,
     notFound: BEHAVIOR_IDS.filter((b) => !found.has(b)).map((behavior) => ({ behavior, note })),
   };
+  const view = viewBuilder.finish(s.processes, analyzer.ctx.rootPid ?? s.rootPid, findings, s.sensors, {
+    ...(s.window ? { released: s.window.released, stopRequested: s.window.stopRequested } : {}),
+  });
   // Rendered whole before anything is written; each file replaced at once, never half-written,
   // and a planted symlink is replaced, not followed.
-  const md = renderMarkdown(model);
-  const json = renderJson(model);
-  replaceFile(path.join(outDir, "report.md"), md);
-  replaceFile(path.join(outDir, "report.json"), json);
+  const input = { model, view, behaviors: behaviorTexts() };
+  const outputs = RENDERERS.map((r) => [r.file, r.render(input)] as const);
+  for (const [file, text] of outputs) replaceFile(path.join(outDir, file), text);
   return model;
 }
 
@@ -184,16 +204,22 @@ export async function importAndAnalyze(
     live: false,
   });
   const timer = onProgress ? setInterval(() => onProgress(analyzer.events), 500) : undefined;
-  const { events, format, processTable } = await importFile(input, outDir, warn, analyzer.observe).finally(
-    () => clearInterval(timer),
+  const view = new SessionViewBuilder(0, 0);
+  const tap = (e: Parameters<typeof analyzer.observe>[0]) => {
+    analyzer.observe(e);
+    view.observe(e);
+  };
+  const { events, format, processTable } = await importFile(input, outDir, warn, tap).finally(() =>
+    clearInterval(timer),
   );
   if (events === 0)
     throw new ShadowError(`${input}: no valid event in it: nothing to analyse (see the warnings above)`);
   for (const [pid, r] of processTable) processes.set(pid, r);
-  const model = writeReportFiles(outDir, analyzer, {
+  const model = writeReportFiles(outDir, analyzer, view, {
     target,
     sensors: [],
-    processes: processes.size,
+    processes,
+    rootPid: undefined,
     started: 0,
     ended: 0,
     live: false,

@@ -1,3 +1,5 @@
+import type { Rhythm } from "./session-view.js";
+
 /** One cited event in a finding. `ts` is seconds since the session started. */
 export interface Evidence {
   ts: number;
@@ -27,4 +29,19 @@ export interface Finding {
   attack: string[];
   sensors: string[];
   primaryRisk: string;
+  /** Periodic activity only: each rhythm with its beats (epoch ms), for the timeline. */
+  rhythms?: Rhythm[];
+}
+
+/** The fixed words of one behaviour: its seed flag, title, and the report's prose. */
+export interface BehaviorText {
+  behavior: string;
+  flag: string;
+  title: string;
+  primaryRisk: string;
+  reasoning: string;
+  impact: string;
+  /** What no sensor can see for this behaviour, whatever the sensors. */
+  inherentGap: string;
+  attack: string[];
 }
