@@ -5,6 +5,8 @@ export interface Command {
   help: string;
   /** Runs as an observed target (imd): keeps the user's umask instead of our private 077. */
   isTarget?: boolean;
+  /** The exit code of a runtime error, when not 1 (diff: 2, as diff(1) has it). */
+  errorExit?: number;
   /** Internal plumbing, left out of the command index. */
   hidden?: boolean;
   /** Returns the exit code. Throws UsageError (2) or ShadowError (1) for the dispatcher to print. */

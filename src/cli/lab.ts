@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, rmdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,7 +13,7 @@ import { diesWithUs } from "../util/bound-spawn.js";
 import { writeNewFile } from "../util/safe-fs.js";
 import { parseDuration } from "../util/duration.js";
 import { onCrashCleanup } from "../util/cleanup.js";
-import { ShadowError } from "../util/result.js";
+import { ShadowError, UsageError } from "../util/result.js";
 import { parseCommandArgs } from "./args.js";
 import type { Command } from "./command.js";
 import { resolveOutDir } from "./out-dir.js";
@@ -61,6 +62,8 @@ export interface LabRun {
   /** IMD's root. */
   root: string;
   keepRaw: boolean;
+  /** IMD config lines (`key = value`) added after the lab's own: behaviours switched off. */
+  imdSettings?: string[];
   /** A replay: IMD runs inside this sandbox (argv in front of IMD's), with a file at a fixed fd. */
   sandbox?: { argv: string[]; passFd?: PassedFd; info: NonNullable<TargetInfo["sandbox"]> };
 }
@@ -70,7 +73,9 @@ export async function runLab(o: LabRun): Promise<void> {
   const { outDir, root, benign, selection } = o;
   // The directories the lab makes for IMD and its peer; removed at the end if they are empty.
   const madeDirs = [root, path.join(root, "run")].filter((d) => !existsSync(d));
-  const port = 40_000 + Math.floor(Math.random() * 20_000);
+  // The same port for the same root, so that two lab runs can be compared with diff; another
+  // lab holding it makes the peer fail to start, and a random one is tried instead.
+  const stablePort = 40_000 + (createHash("sha256").update(root).digest().readUInt16BE(0) % 20_000);
   const peerSocketRel = "/run/imd-peer.sock";
   mkdirSync(path.join(root, "run"), { recursive: true });
   const removeMadeDirs = () => {
@@ -82,14 +87,25 @@ export async function runLab(o: LabRun): Promise<void> {
       }
     }
   };
+  let port = stablePort;
+  let peer: Awaited<ReturnType<typeof startPeer>> | undefined;
+  if (!benign)
+    peer = await startPeer(port, path.join(root, peerSocketRel)).catch(() => {
+      port = 40_000 + Math.floor(Math.random() * 20_000);
+      return startPeer(port, path.join(root, peerSocketRel));
+    });
   const config = path.join(outDir, "imd.conf");
-  writeNewFile(
-    config,
-    `# written by shadow-signals lab\npeer_port = ${port}\npeer_socket = ${peerSocketRel}\n`,
-  );
+  try {
+    writeNewFile(
+      config,
+      `# written by shadow-signals lab\npeer_port = ${port}\npeer_socket = ${peerSocketRel}\n${(o.imdSettings ?? []).join("\n")}\n`,
+    );
+  } catch (err) {
+    await peer?.stop();
+    throw err;
+  }
   const truth = path.join(outDir, "imd-ground-truth.json");
   const signals = new StopSignals((m) => process.stderr.write(`\nshadow-signals: ${m}\n`));
-  const peer = benign ? undefined : await startPeer(port, path.join(root, peerSocketRel));
   try {
     const argvImd = [
       process.execPath,
@@ -135,10 +151,21 @@ export async function runLab(o: LabRun): Promise<void> {
   }
 }
 
+/** `--imd-set KEY=VALUE`, as IMD config lines; IMD itself rejects an unknown key or a bad value. */
+function imdSettings(given: string | string[] | undefined): string[] {
+  const list = given === undefined ? [] : Array.isArray(given) ? given : [given];
+  return list.map((kv) => {
+    const m = /^([a-z_]+)=(.+)$/.exec(kv);
+    if (!m) throw new UsageError(`--imd-set: KEY=VALUE, such as plugin=false, not '${kv}'`);
+    return `${m[1]} = ${m[2]}`;
+  });
+}
+
 export const labCommand: Command = {
   name: "lab",
   summary: "run IMD and its local peer, observe them, and write the report (the lab's main job)",
   help: `Usage: shadow-signals lab [--duration 60s] [--out DIR] [--sensors auto|LIST] [--benign] [--root DIR] [--keep-raw]
+                          [--imd-set KEY=VALUE]...
 
 Starts the lab: IMD (the Infrastructure Management Daemon) and the local service it talks to,
 observes IMD with the chosen sensors, stops both, and writes report.md and report.json — the
@@ -152,6 +179,8 @@ Options:
   --root DIR     IMD's root (default: / as root, so its writes hit real system paths and are
                  removed at the end; a private temp dir otherwise)
   --keep-raw     keep the raw strace log (it holds write payloads, secrets included)
+  --imd-set K=V  an IMD setting (repeatable), e.g. --imd-set plugin=false to switch a behaviour off
+                 (keys: src/lab/imd/config.ts); for diff-ing a changed daemon against the lab
 
 Ctrl-C stops the lab early and still writes the report; a second Ctrl-C hurries the stop.
 
@@ -168,6 +197,7 @@ Examples:
       benign: { type: "boolean" },
       root: { type: "string" },
       "keep-raw": { type: "boolean" },
+      "imd-set": { type: "string", multiple: true },
     });
     const durationMs = parseDuration(values.duration ?? "60s");
     const benign = values.benign === true;
@@ -185,6 +215,7 @@ Examples:
       outDir,
       root,
       keepRaw: values["keep-raw"] === true,
+      imdSettings: imdSettings(values["imd-set"]),
     });
     return 0;
   },
