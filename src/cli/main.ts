@@ -3,7 +3,9 @@ import { restrictUmask } from "../util/umask.js";
 import { wantsHelp } from "./args.js";
 import type { Command } from "./command.js";
 import { analyzeCommand } from "./analyze.js";
+import { diffCommand } from "./diff.js";
 import { hardenCommand } from "./harden.js";
+import { serveCommand } from "./serve.js";
 import { replayRunCommand } from "./replay-run.js";
 import { imdCommand } from "./imd.js";
 import { labCommand } from "./lab.js";
@@ -15,6 +17,8 @@ const COMMANDS: Command[] = [
   observeCommand,
   analyzeCommand,
   hardenCommand,
+  diffCommand,
+  serveCommand,
   sensorsCommand,
   imdCommand,
   replayRunCommand,
@@ -62,6 +66,6 @@ export async function main(argv: string[]): Promise<number> {
     const message =
       err instanceof ShadowError ? err.message : err instanceof Error ? err.message : String(err);
     process.stderr.write(`shadow-signals ${name}: ${message.split("\n")[0]}\n`);
-    return 1;
+    return command.errorExit ?? 1;
   }
 }
