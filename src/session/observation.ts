@@ -187,6 +187,9 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
 
   // Whatever the target does from here on answers our stop request: its shutdown phase.
   recorder.store.setMeta("stopRequested", Date.now());
+  // A Ctrl-C reaches the whole foreground process group, the target too, before our handler runs.
+  if ((stoppedBy as ObserveResult["stoppedBy"]) === "signal" && opts.signals?.first)
+    recorder.store.setMeta("stopSignal", opts.signals.first);
   if (launched) {
     // In a replay the root is the sandbox, which does not pass signals on: its child is the target.
     const target = opts.info.sandbox ? (childrenOf(rootPid)[0] ?? rootPid) : rootPid;

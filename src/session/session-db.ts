@@ -27,6 +27,8 @@ export interface SessionMeta {
   sensorConfinement: SensorConfinement | undefined;
   /** How the process we launched ended (the target, or strace in front of it), if it did. */
   launchExit: { at: number; code?: number; signal?: string } | undefined;
+  /** The signal that stopped the session (a Ctrl-C), and when our handler ran. */
+  stopSignal: { signal: string; at: number } | undefined;
   /** What the tree asked of the kernel, per sensor that counted it (for `harden`). */
   usage: KernelUsage[];
 }
@@ -62,6 +64,7 @@ export function readSessionDb(file: string): SessionMeta {
       sensorConfinement: meta("sensorConfinement"),
       launchExit: meta("launchExit"),
       usage: meta<KernelUsage[]>("usage") ?? [],
+      stopSignal: meta("stopSignal"),
     };
   } catch (err) {
     if (err instanceof ShadowError) throw err;

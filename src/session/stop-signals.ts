@@ -8,6 +8,8 @@ const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
  */
 export class StopSignals {
   private count = 0;
+  /** The first stop request: which signal, and when our handler ran (epoch ms). */
+  first: { signal: NodeJS.Signals; at: number } | undefined;
   private readonly hurryController = new AbortController();
   private readonly stopController = new AbortController();
 
@@ -18,6 +20,7 @@ export class StopSignals {
   private readonly handler = (signal: NodeJS.Signals): void => {
     this.count++;
     if (this.count === 1) {
+      this.first = { signal, at: Date.now() };
       this.say(`${signal}: stopping; the target and the sensors are being ended (again to hurry)`);
       this.stopController.abort();
     } else {
