@@ -33,16 +33,64 @@ const LANE: Record<string, string> = {
   gap: "sensors",
 };
 
+/** Fine buckets kept while the stream flows; their width doubles whenever time outgrows them. */
+const FINE = 4800;
+
+/**
+ * Counts per lane over time in fixed memory, whatever the session's length and without knowing
+ * its end: buckets start 10 ms wide from the first event and merge pairwise when time outgrows them.
+ */
+class AdaptiveHistogram {
+  private anchor: number | undefined;
+  private width = 10;
+  readonly lanes = new Map<string, Float64Array>();
+  lo = Infinity;
+  hi = -Infinity;
+
+  add(ts: number, lane: string): void {
+    if (!Number.isFinite(ts)) return;
+    this.anchor ??= ts;
+    if (ts < this.lo) this.lo = ts;
+    if (ts > this.hi) this.hi = ts;
+    let i = Math.max(0, Math.floor((ts - this.anchor) / this.width));
+    while (i >= FINE) {
+      this.width *= 2;
+      for (const c of this.lanes.values()) {
+        for (let j = 0; j < FINE / 2; j++) c[j] = c[2 * j]! + c[2 * j + 1]!;
+        c.fill(0, FINE / 2);
+      }
+      i = Math.floor((ts - this.anchor) / this.width);
+    }
+    let counts = this.lanes.get(lane);
+    if (!counts) this.lanes.set(lane, (counts = new Float64Array(FINE)));
+    counts[i]!++;
+  }
+
+  /** The counts re-binned into `n` buckets over [start, end]. */
+  rebin(start: number, end: number, n: number): Map<string, number[]> {
+    const out = new Map<string, number[]>();
+    const w = (end - start) / n;
+    for (const [lane, c] of this.lanes) {
+      const r = new Array<number>(n).fill(0);
+      for (let j = 0; j < FINE; j++) {
+        if (!c[j]) continue;
+        const mid = this.anchor! + (j + 0.5) * this.width;
+        r[Math.min(n - 1, Math.max(0, Math.floor((mid - start) / w)))]! += c[j]!;
+      }
+      out.set(lane, r);
+    }
+    return out;
+  }
+}
+
 /**
  * Folds the event stream into the tree and the timeline as it flows (one pass, shared with the
- * detectors); bounded memory whatever the session's size: times go into a fixed array once the
- * session's span is known, until then into a sample.
+ * detectors), in bounded memory whatever the session's size.
  */
 export class SessionViewBuilder {
-  private readonly times: { ts: number; lane: string }[] = [];
+  private readonly histogram = new AdaptiveHistogram();
   private readonly marks: TimelineMark[] = [];
   private readonly comms = new Map<number, string>();
-  private counted = 0;
 
   constructor(
     private readonly start: number,
@@ -52,40 +100,12 @@ export class SessionViewBuilder {
   readonly observe = (e: ShadowEvent): void => {
     if (e.kind === "comm") this.comms.set(e.pid, e.name);
     const lane = LANE[e.kind] ?? "other";
-    this.counted++;
-    // Every event counts in its lane; the array is bounded by BUCKETS once folded (below).
-    this.times.push({ ts: e.ts, lane });
-    if (this.times.length >= 200_000) this.fold();
+    this.histogram.add(e.ts, lane);
     if (MARKED.has(e.kind) && this.marks.length < MAX_MARKS) {
       if (e.kind === "signal" && e.signal === "SIGCHLD") return; // every child's end: noise here
       this.marks.push({ ts: e.ts, pid: e.pid, lane, label: markLabel(e) });
     }
   };
-
-  private readonly lanes = new Map<string, number[]>();
-  private bounds: { start: number; end: number } | undefined;
-
-  private fold(): void {
-    if (!this.bounds) {
-      let lo = this.start || Infinity;
-      let hi = this.end || 0;
-      if (!this.start || !this.end)
-        for (const t of this.times) {
-          lo = Math.min(lo, t.ts);
-          hi = Math.max(hi, t.ts);
-        }
-      this.bounds = { start: lo, end: Math.max(hi, lo + 1) };
-    }
-    const { start, end } = this.bounds;
-    const width = (end - start) / BUCKETS;
-    for (const t of this.times) {
-      let counts = this.lanes.get(t.lane);
-      if (!counts) this.lanes.set(t.lane, (counts = new Array<number>(BUCKETS).fill(0)));
-      const i = Math.min(BUCKETS - 1, Math.max(0, Math.floor((t.ts - start) / width)));
-      counts[i]!++;
-    }
-    this.times.length = 0;
-  }
 
   finish(
     processes: Map<number, ProcessRecord>,
@@ -95,8 +115,9 @@ export class SessionViewBuilder {
     window: { released?: number; stopRequested?: number },
   ): SessionView {
     // An import has no session bounds: the events' own.
-    this.fold();
-    const { start, end } = this.bounds!;
+    const h = this.histogram;
+    const start = this.start || (Number.isFinite(h.lo) ? h.lo : 0);
+    const end = Math.max(this.end || (Number.isFinite(h.hi) ? h.hi : 0), start + 1);
     const cited = new Map<number, Set<string>>();
     for (const f of findings)
       for (const ev of f.evidence) {
@@ -158,7 +179,7 @@ export class SessionViewBuilder {
         start,
         end,
         bucketMs: (end - start) / BUCKETS,
-        lanes: [...this.lanes]
+        lanes: [...h.rebin(start, end, BUCKETS)]
           .map(([name, counts]) => ({ name, counts }))
           .sort((a, b) => laneOrder(a.name) - laneOrder(b.name)),
         marks: this.marks,
