@@ -2,8 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { LaunchPlumbing } from "../analysis/launch-plumbing.js";
 import type { ShadowEvent } from "../events/schema.js";
-import { readJsonl } from "../session/jsonl.js";
-import { readSessionDb } from "../session/session-db.js";
+import { openSession } from "../session/session-reader.js";
 import type { Issue } from "../util/result.js";
 import type { SandboxPlan } from "./sandbox-plan.js";
 
@@ -80,33 +79,30 @@ async function failuresOf(
   /** Programs the target ran (successfully). */
   executed: Set<string>;
 }> {
-  const meta = readSessionDb(path.join(dir, "session.db"));
+  const session = openSession(dir);
+  const meta = session.meta;
   const ctx = { target: meta.target, rootPid: meta.rootPid };
   const plumbing = new LaunchPlumbing();
   const failed = new Map<string, { e: ShadowEvent; count: number; program?: string }>();
   const perKind = new Map<string, number>();
   const executed = new Set<string>();
   const programOf = new Map<number, string>();
-  await readJsonl(
-    path.join(dir, "events.jsonl"),
-    (e) => {
-      if (plumbing.isPlumbing(e, ctx)) return;
-      if (meta.releasedAt !== undefined && e.ts < meta.releasedAt) return;
-      if (meta.stopRequestedAt !== undefined && e.ts >= meta.stopRequestedAt) return; // its shutdown
-      perKind.set(e.kind, (perKind.get(e.kind) ?? 0) + 1);
-      if (e.kind === "exec" && !e.err) {
-        executed.add(e.path);
-        programOf.set(e.pid, e.path);
-      }
-      if (!e.err || e.err === "EINPROGRESS" || e.err === "EAGAIN") return;
-      const key = `${e.kind} ${normalize(subject(e), dir)} ${e.err}`;
-      const f = failed.get(key);
-      if (f) f.count++;
-      else
-        failed.set(key, { e, count: 1, ...(programOf.has(e.pid) ? { program: programOf.get(e.pid)! } : {}) });
-    },
-    warn,
-  );
+  await session.events((e) => {
+    if (plumbing.isPlumbing(e, ctx)) return;
+    if (meta.releasedAt !== undefined && e.ts < meta.releasedAt) return;
+    if (meta.stopRequestedAt !== undefined && e.ts >= meta.stopRequestedAt) return; // its shutdown
+    perKind.set(e.kind, (perKind.get(e.kind) ?? 0) + 1);
+    if (e.kind === "exec" && !e.err) {
+      executed.add(e.path);
+      programOf.set(e.pid, e.path);
+    }
+    if (!e.err || e.err === "EINPROGRESS" || e.err === "EAGAIN") return;
+    const key = `${e.kind} ${normalize(subject(e), dir)} ${e.err}`;
+    const f = failed.get(key);
+    if (f) f.count++;
+    else
+      failed.set(key, { e, count: 1, ...(programOf.has(e.pid) ? { program: programOf.get(e.pid)! } : {}) });
+  }, warn);
   const span = (meta.stopRequestedAt ?? meta.ended ?? meta.started) - (meta.releasedAt ?? meta.started);
   return { failed, perKind, minutes: Math.max(span, 1000) / 60_000, executed };
 }

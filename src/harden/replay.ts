@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync } from
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { readSessionDb } from "../session/session-db.js";
+import { openSession } from "../session/session-reader.js";
 import { diesWithUs, describeExit } from "../util/bound-spawn.js";
 import { ShadowError } from "../util/result.js";
 import { writeNewFile } from "../util/safe-fs.js";
@@ -70,7 +70,7 @@ export async function replay(
   const unavailable = replayUnavailable();
   if (unavailable) throw new ShadowError(unavailable);
   const original = o.sessions[0]!;
-  const meta = readSessionDb(path.join(original, "session.db"));
+  const meta = openSession(original).meta;
   const kind = meta.target.kind;
   if (kind !== "lab" && kind !== "command")
     throw new ShadowError(

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { ShadowEvent } from "../events/schema.js";
-import { readJsonl } from "../session/jsonl.js";
-import { readSessionDb } from "../session/session-db.js";
+import { openSession } from "../session/session-reader.js";
 import type { TargetInfo } from "../session/target.js";
 import type { KernelUsage } from "../session/usage.js";
 import { GATE_NAME } from "../session/launcher.js";
@@ -252,12 +251,8 @@ function readFindings(dir: string): FindingRef[] {
 export async function readSurface(dirs: string[], warn: (i: Issue) => void): Promise<ObservedSurface> {
   let surface: ObservedSurface | undefined;
   for (const dir of dirs) {
-    const dbFile = path.join(dir, "session.db");
-    if (!existsSync(dbFile))
-      throw new ShadowError(
-        `${dir}: not a session dir (no session.db); analyse a log first with: analyze FILE`,
-      );
-    const meta = readSessionDb(dbFile);
+    const session = openSession(dir);
+    const meta = session.meta;
     const s = (surface ??= emptySurface(meta.target));
     if (s.target.label !== meta.target.label)
       throw new ShadowError(
@@ -269,21 +264,15 @@ export async function readSurface(dirs: string[], warn: (i: Issue) => void): Pro
       meta.releasedAt,
       new Set(meta.target.kind === "import" ? [] : meta.processes.keys()),
     );
-    const events = path.join(dir, "events.jsonl");
-    assertRegularFile(events);
     let count = 0;
     let first = Infinity;
     let last = 0;
-    await readJsonl(
-      events,
-      (e) => {
-        count++;
-        if (e.ts < first) first = e.ts;
-        if (e.ts > last) last = e.ts;
-        builder.observe(e);
-      },
-      warn,
-    );
+    await session.events((e) => {
+      count++;
+      if (e.ts < first) first = e.ts;
+      if (e.ts > last) last = e.ts;
+      builder.observe(e);
+    }, warn);
     for (const p of meta.processes.values())
       for (const snap of p.snapshots) if (snap.uid[1] !== undefined) s.euids.add(snap.uid[1]);
     s.findings.push(...readFindings(dir));

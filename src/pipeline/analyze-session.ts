@@ -1,13 +1,13 @@
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
-import { readJsonl } from "../session/jsonl.js";
 import { importFile } from "../session/import.js";
 import type { ProcessRecord } from "../session/process-table.js";
 import type { SensorSummary } from "../session/recorder.js";
-import { readSessionDb, type SessionMeta } from "../session/session-db.js";
+import type { SessionMeta } from "../session/session-db.js";
+import { openSession } from "../session/session-reader.js";
 import type { TargetInfo } from "../session/target.js";
 import { ShadowError } from "../util/result.js";
-import { assertRegularFile, replaceFile } from "../util/safe-fs.js";
+import { replaceFile } from "../util/safe-fs.js";
 import { RENDERERS } from "../report/renderers.js";
 import type { ReportModel } from "../model/report-model.js";
 import type { Issue } from "../util/result.js";
@@ -26,7 +26,8 @@ export async function analyzeSession(
   outDir: string,
   warn: (i: Issue) => void = () => undefined,
 ): Promise<ReportModel> {
-  const s = readSessionDb(path.join(outDir, "session.db"));
+  const session = openSession(outDir);
+  const s = session.meta;
   const { target, processes, artifacts, started, rootPid, stopRequestedAt, releasedAt } = s;
   // A session whose recorder never finished (we were killed) has no end and no sensor summary.
   const sensors = s.sensors ?? [];
@@ -47,17 +48,11 @@ export async function analyzeSession(
     sensorConfinement: s.sensorConfinement,
     live,
   });
-  const events = path.join(outDir, "events.jsonl");
-  assertRegularFile(events);
   const view = new SessionViewBuilder(live ? started : 0, live ? (s.ended ?? 0) : 0);
-  await readJsonl(
-    events,
-    (e) => {
-      analyzer.observe(e);
-      view.observe(e);
-    },
-    warn,
-  );
+  await session.events((e) => {
+    analyzer.observe(e);
+    view.observe(e);
+  }, warn);
   const cutShort = live && s.ended === undefined;
   // A session cut short (we were killed) left its raw strace log, which holds write payloads.
   const rawLog = path.join(outDir, "raw", "strace.log");
@@ -89,6 +84,8 @@ export async function analyzeSession(
 
 /** How long before our signal handler ran a process-group signal may have reached the target. */
 const STOP_SIGNAL_SLACK_MS = 2000;
+/** How far the sensors' timestamps (kernel clock, strace's) may stray from Date.now(). */
+const CLOCK_SKEW_MS = 50;
 
 /** The target's end, when it came before our stop request: from the sensors, else from its launcher. */
 function targetExit(analyzer: Analyzer, s: SessionMeta): Pick<ReportModel, "targetExit"> {
@@ -105,6 +102,9 @@ function targetExit(analyzer: Analyzer, s: SessionMeta): Pick<ReportModel, "targ
   // handler ran: dying of it is the stop, not the target ending on its own.
   const stop = s.stopSignal;
   if (stop && signal === stop.signal && at >= stop.at - STOP_SIGNAL_SLACK_MS) return {};
+  // Our own SIGTERM (or SIGKILL) follows the stop request by a millisecond; the sensors' clocks
+  // differ from ours by about that much, so a death by it just "before" the request is the stop.
+  if ((signal === "SIGTERM" || signal === "SIGKILL") && stopAt - at < CLOCK_SKEW_MS) return {};
   return {
     targetExit: {
       at,

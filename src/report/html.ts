@@ -1,6 +1,7 @@
 import type { ReportModel } from "../model/report-model.js";
 import type { SessionView } from "../model/session-view.js";
 import { reportClient, type HtmlData } from "./html-client.js";
+import { publicFinding } from "./json.js";
 import { failed, targetExitSentence } from "./target-exit.js";
 
 /** JSON that is safe inside <script>: no `</script>`, no line separators JavaScript would choke on. */
@@ -65,20 +66,7 @@ export function renderHtml(m: ReportModel, view: SessionView): string {
     target: m.target.label,
     started: m.started,
     ended: m.ended,
-    findings: m.findings.map((f) => ({
-      behavior: f.behavior,
-      flag: f.flag,
-      title: f.title,
-      severity: f.severity,
-      confidence: f.confidence,
-      claim: f.claim,
-      occurrences: f.occurrences,
-      evidence: f.evidence,
-      reasoning: f.reasoning,
-      impact: f.impact,
-      visibilityGap: f.visibilityGap,
-      attack: f.attack,
-    })),
+    findings: m.findings.map(publicFinding),
     notices: notices(m),
     view,
   };

@@ -1,8 +1,28 @@
+import type { Finding } from "../model/finding.js";
 import type { ReportModel } from "../model/report-model.js";
 import { failed, targetExitSentence } from "./target-exit.js";
 
 /** A time as ISO 8601, or null when there is none (an input with no timed event). */
 const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
+
+/** A finding as the reports show it: the five sections and what backs them, nothing internal. */
+export function publicFinding(f: Finding) {
+  return {
+    behavior: f.behavior,
+    flag: f.flag,
+    title: f.title,
+    severity: f.severity,
+    confidence: f.confidence,
+    claim: f.claim,
+    occurrences: f.occurrences,
+    evidence: f.evidence,
+    reasoning: f.reasoning,
+    impact: f.impact,
+    visibilityGap: f.visibilityGap,
+    attack: f.attack,
+    sensors: f.sensors,
+  };
+}
 
 /** report.json, schema shadow-signals/report@1 (see DESIGN.md). */
 export function renderJson(m: ReportModel): string {
@@ -39,21 +59,7 @@ export function renderJson(m: ReportModel): string {
         ...(s.disturbedTarget ? { disturbedTarget: true } : {}),
       })),
     },
-    findings: m.findings.map((f) => ({
-      behavior: f.behavior,
-      flag: f.flag,
-      title: f.title,
-      severity: f.severity,
-      confidence: f.confidence,
-      claim: f.claim,
-      occurrences: f.occurrences,
-      evidence: f.evidence,
-      reasoning: f.reasoning,
-      impact: f.impact,
-      visibilityGap: f.visibilityGap,
-      attack: f.attack,
-      sensors: f.sensors,
-    })),
+    findings: m.findings.map(publicFinding),
     summary: m.findings.map((f, i) => ({
       flag: `Flag-${i + 1}`,
       behavior: f.behavior,

@@ -74,7 +74,6 @@ export function renderSarif(m: ReportModel, behaviors: BehaviorText[]): string {
         tool: {
           driver: {
             name: "shadow-signals",
-            informationUri: "https://github.com/shadow-signals/shadow-signals",
             version: "0.1.0",
             rules,
           },

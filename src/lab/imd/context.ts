@@ -11,4 +11,6 @@ export interface ImdContext {
   truth: GroundTruth;
   /** The tick number, from 1. */
   tick: number;
+  /** Aborted when IMD is asked to stop: a pause in progress ends at once, so cleanup is never late. */
+  stopping: AbortSignal;
 }

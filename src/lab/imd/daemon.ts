@@ -99,7 +99,8 @@ export async function runImd(options: ImdOptions): Promise<number> {
       layout.logFile,
       `${new Date().toISOString()} imd[${process.pid}]: started (root ${root})\n`,
     );
-    const ctx: ImdContext = { config, layout, created, truth, tick: 0 };
+    const stopController = new AbortController();
+    const ctx: ImdContext = { config, layout, created, truth, tick: 0, stopping: stopController.signal };
     let readyLine = `imd: ready pid=${process.pid} root=${root}`;
     if (options.benign) {
       server = await startBenignServer();
@@ -130,6 +131,7 @@ export async function runImd(options: ImdOptions): Promise<number> {
       const stop = () => {
         if (stopping) return;
         stopping = true;
+        stopController.abort(); // a 5 s pause must not hold up the cleanup past our stop's grace
         clearTimeout(timer);
         killRunningChildren();
         void current.then(resolve);

@@ -1,3 +1,4 @@
+import { sleepUnless } from "../../../util/sleep.js";
 import { runChild } from "../run-child.js";
 import type { ImdContext } from "../context.js";
 
@@ -23,5 +24,5 @@ export async function failSilently(ctx: ImdContext): Promise<void> {
 /** Stalls without exiting: a gap in activity while the process stays alive. */
 export function pause(ctx: ImdContext): Promise<void> {
   ctx.truth.record("silent-failure-fallback", "pause", process.pid, `${ctx.config.pause_ms}ms`);
-  return new Promise((resolve) => setTimeout(resolve, ctx.config.pause_ms));
+  return sleepUnless(ctx.config.pause_ms, ctx.stopping);
 }
