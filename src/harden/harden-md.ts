@@ -78,7 +78,7 @@ export function renderHardenMd(r: HardenResult): string {
       ? `- \`seccomp.json\` (OCI seccomp, ${r.seccomp.syscalls[0]!.names.length} syscalls allowed, EPERM for the rest): names ${check(r.checks.syscallNames)}`
       : `- \`seccomp.json\`: not written: ${r.seccompRefused}`,
   );
-  out.push(`- \`apparmor.profile\`: ${check(r.checks.apparmor)}`);
+  out.push(`- \`apparmor.profile\`: ${r.apparmor ? check(r.checks.apparmor) : "not asked for (--format)"}`);
   out.push("", "Syscall sources:", "");
   for (const src of r.view.sources) out.push(`- ${src}`);
   if (!r.view.sources.length) out.push("- none");

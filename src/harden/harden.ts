@@ -97,7 +97,8 @@ export async function harden(o: HardenOptions): Promise<HardenResult> {
       suggested: exposureScore(unitText, result.dropIn.suggested),
     };
   }
-  if (o.formats.includes("seccomp")) {
+  if (!o.formats.includes("seccomp")) result.seccompRefused = "not asked for (--format)";
+  else {
     try {
       result.seccomp = seccompProfile(view);
       result.checks.syscallNames = checkSyscallNames(result.seccomp.syscalls[0]!.names);
