@@ -248,6 +248,47 @@ describe("harden on a small daemon and on imported logs", { concurrency: false }
   );
 
   test(
+    "two sessions of one daemon merge: the union of what each did, both listed as coverage; another daemon's is refused",
+    { skip: !hasStrace ? "strace is not installed" : checksSkip, timeout: 90_000 },
+    () =>
+      withTmpDir("harden-merge-", (dir) => {
+        for (const d of ["a", "b"]) mkdirSync(path.join(dir, d));
+        const daemon = path.join(dir, "daemon.sh");
+        // Writes under a/ until the switch file exists, then under b/: two sessions, two halves.
+        writeFileSync(
+          daemon,
+          `#!/bin/sh\nwhile :; do if [ -e ${dir}/switch ]; then date > ${dir}/b/now; else date > ${dir}/a/now; fi; sleep 0.2; done\n`,
+        );
+        const observe = (out: string) =>
+          runCli(
+            ["observe", "--sensors", "ptrace", "--duration", "2", "--out", out, "--", "/bin/sh", daemon],
+            60_000,
+          );
+        assert.equal(observe(path.join(dir, "s1")).status, 0);
+        writeFileSync(path.join(dir, "switch"), "");
+        assert.equal(observe(path.join(dir, "s2")).status, 0);
+        const out = path.join(dir, "merged");
+        const r = runCli(["harden", path.join(dir, "s1"), path.join(dir, "s2"), "--out", out]);
+        assert.equal(r.status, 0, r.stderr);
+        const h = readJson<HardenJson & { coverage: { dir: string }[] }>(path.join(out, "harden.json"));
+        assert.deepEqual(h.filesystem.writable, [path.join(dir, "a"), path.join(dir, "b")]);
+        assert.equal(h.coverage.length, 2);
+        // ptrace's view is partial: no allow-list, and the refusal says why.
+        assert.match(h.seccompRefused ?? "", /partial syscall view/);
+        const other = path.join(dir, "other");
+        const o = runCli(
+          ["observe", "--sensors", "ptrace", "--duration", "1", "--out", other, "--", "/bin/sleep", "5"],
+          60_000,
+        );
+        assert.equal(o.status, 0, o.stderr);
+        const mixed = runCli(["harden", path.join(dir, "s1"), other, "--out", path.join(dir, "mixed")]);
+        assert.equal(mixed.status, 1);
+        assert.match(mixed.stderr, /one profile is for one daemon/);
+        assert.equal(existsSync(path.join(dir, "mixed")), false, "a failed harden left its out dir");
+      }),
+  );
+
+  test(
     "an imported strace log: a full capture gives an allow-list, a filtered one is refused one",
     {
       skip: !hasStrace ? "strace is not installed" : checksSkip,

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { FORMATS, harden, type Format } from "../harden/harden.js";
 import { replay } from "../harden/replay.js";
@@ -94,7 +94,15 @@ Examples:
     }
     const warn = (i: Parameters<typeof formatIssue>[0]) =>
       process.stderr.write(`shadow-signals: warning: ${formatIssue(i)}\n`);
+    const given = values.out !== undefined && existsSync(values.out);
     const outDir = resolveOutDir(values.out, `harden-${path.basename(path.resolve(sessions[0]!))}`);
+    // Nothing half-made is left: on failure what we wrote goes, and the dir too if we made it.
+    const undo = (err: unknown) => {
+      if (given)
+        for (const f of readdirSync(outDir)) rmSync(path.join(outDir, f), { recursive: true, force: true });
+      else rmSync(outDir, { recursive: true, force: true });
+      throw err;
+    };
     const options = {
       sessions: sessions.map((s) => path.resolve(s)),
       outDir,
@@ -113,7 +121,7 @@ Examples:
       process.stdout.write(`${r.summary}\nReplay: ${path.join(outDir, "replay.md")}\n`);
       return r.unexpected ? 1 : 0;
     }
-    const r = await harden(options);
+    const r = await harden(options).catch(undo);
     const s = r.scores;
     const counts = (t: string) => r.lines.filter((l) => l.tier === t).length;
     process.stdout.write(
