@@ -4,7 +4,7 @@ import type { ShadowEvent } from "../events/schema.js";
 import { openSession } from "../session/session-reader.js";
 import type { TargetInfo } from "../session/target.js";
 import type { KernelUsage } from "../session/usage.js";
-import { GATE_NAME } from "../session/launcher.js";
+import { LaunchPlumbing } from "../analysis/launch-plumbing.js";
 import { ShadowError, type Issue } from "../util/result.js";
 import { assertRegularFile } from "../util/safe-fs.js";
 
@@ -112,7 +112,9 @@ const peerKey = (p: Peer) => `${p.family} ${p.address ?? ""} ${p.port ?? ""} ${p
 class SurfaceBuilder {
   private readonly created = new Set<string>();
   private readonly peers = new Map<string, Set<string>>();
-  private readonly gatePids = new Set<number>();
+  private readonly plumbing = new LaunchPlumbing();
+  /** The launched root as the session recorded it: until the release it is the gate shell. */
+  private readonly gate: number | undefined;
 
   constructor(
     private readonly s: ObservedSurface,
@@ -121,7 +123,10 @@ class SurfaceBuilder {
     private readonly releasedAt: number | undefined,
     /** The tree's pids, when the session knows them (a live session's process table). */
     private readonly tree: ReadonlySet<number>,
+    /** Who the target is: the gate and a replay's sandbox are launch plumbing, not the daemon. */
+    private readonly launch: { target: TargetInfo; rootPid: number | undefined },
   ) {
+    this.gate = launch.rootPid;
     for (const [k, list] of [
       ["connect", s.connects],
       ["bind", s.binds],
@@ -145,12 +150,10 @@ class SurfaceBuilder {
   }
 
   readonly observe = (e: ShadowEvent): void => {
-    // The gate shell that held the target is ours; so is what it did before the release.
-    if (e.kind === "exec" && e.argv.includes(GATE_NAME)) {
-      this.gatePids.add(e.pid);
-      return;
-    }
-    if (this.releasedAt !== undefined && e.ts < this.releasedAt && this.gatePids.has(e.pid)) return;
+    // The gate shell that held the target is ours, and so is what it did before the release; in a
+    // replay, so is the sandbox (its mounts would otherwise read as the daemon's).
+    if (this.plumbing.isPlumbing(e, this.launch)) return;
+    if (this.releasedAt !== undefined && e.ts < this.releasedAt && e.pid === this.gate) return;
     const s = this.s;
     switch (e.kind) {
       case "exec":
@@ -198,8 +201,7 @@ class SurfaceBuilder {
       case "chmod":
         if (e.err || !this.usable(e.path)) return;
         s.written.add(e.path);
-        if (/^[0-7]*[2-7][0-7]{3}$/.test(e.mode) && (parseInt(e.mode, 8) & 0o6000) !== 0)
-          s.setidModes.push(`${e.path} ${e.mode}`);
+        if ((parseInt(e.mode, 8) & 0o6000) !== 0) s.setidModes.push(`${e.path} ${e.mode}`);
         return;
       case "connect":
       case "bind":
@@ -253,6 +255,9 @@ export async function readSurface(dirs: string[], warn: (i: Issue) => void): Pro
   for (const dir of dirs) {
     const session = openSession(dir);
     const meta = session.meta;
+    // Its syscall counts hold the sandbox's own set-up (mount, pivot_root): not the daemon's needs.
+    if (meta.target.sandbox)
+      throw new ShadowError(`${dir}: is a replay under a sandbox; harden the session it replayed`);
     const s = (surface ??= emptySurface(meta.target));
     if (s.target.label !== meta.target.label)
       throw new ShadowError(
@@ -263,6 +268,7 @@ export async function readSurface(dirs: string[], warn: (i: Issue) => void): Pro
       path.resolve(dir),
       meta.releasedAt,
       new Set(meta.target.kind === "import" ? [] : meta.processes.keys()),
+      { target: meta.target, rootPid: meta.rootPid },
     );
     let count = 0;
     let first = Infinity;
