@@ -31,6 +31,9 @@ const safeRead = (p: string) => {
   }
 };
 
+/** The shortest time between two inotify-driven scans. */
+const MIN_RESCAN_MS = 25;
+
 /**
  * The unprivileged sensor: polls /proc (every 100 ms by default) and rescans at once when inotify
  * reports activity in the usual directories, as pspy does. Follows the whole tree, including
@@ -84,14 +87,24 @@ export class ProcfsSensor implements Sensor {
     }
   }
 
+  /**
+   * An inotify event asks for a scan at once, but never sooner than MIN_RESCAN_MS after the last
+   * one: a busy /tmp (a build, a cache) would otherwise have us rescan /proc in a loop and take
+   * the CPU from the target we observe.
+   */
   private queueRescan(): void {
     if (this.rescanQueued) return;
     this.rescanQueued = true;
-    setImmediate(() => {
+    const wait = Math.max(0, this.lastScan + MIN_RESCAN_MS - Date.now());
+    setTimeout(() => {
       this.rescanQueued = false;
       this.scan();
-    });
+    }, wait);
   }
+
+  /** Scans so far (for tests and the bench). */
+  scans = 0;
+  private lastScan = 0;
 
   private emit(e: RawEvent): void {
     this.s.events++;
@@ -100,6 +113,8 @@ export class ProcfsSensor implements Sensor {
 
   /** One pass over /proc. */
   scan(): void {
+    this.scans++;
+    this.lastScan = Date.now();
     const ctx = this.ctx;
     if (!ctx) return;
     let names: string[];

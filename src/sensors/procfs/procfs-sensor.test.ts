@@ -1,0 +1,43 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { TreeSet } from "../../session/tree.js";
+import { ProcfsSensor } from "./procfs-sensor.js";
+
+test("a busy /tmp does not make the poller rescan /proc in a loop", async () => {
+  const target = spawn("sleep", ["30"], { stdio: "ignore" });
+  const dir = mkdtempSync(path.join(os.tmpdir(), "busy-tmp-"));
+  const sensor = new ProcfsSensor();
+  try {
+    await sensor.start({
+      tree: new TreeSet(target.pid!),
+      emit: () => undefined,
+      workDir: dir,
+      onFailure: () => undefined,
+    });
+    // A storm of inotify events in /tmp for one second: thousands of writes.
+    const before = sensor.scans;
+    const end = Date.now() + 1000;
+    let writes = 0;
+    while (Date.now() < end) {
+      // Directly in /tmp: inotify watches /tmp itself, not the dirs below it.
+      writeFileSync(path.join(os.tmpdir(), `.busy-tmp-${process.pid}-${writes % 20}`), "x");
+      writes++;
+      if (writes % 10 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    const scans = sensor.scans - before;
+    assert.ok(writes > 1000, `only ${writes} writes`);
+    // 10 polls a second, plus at most one inotify rescan every 25 ms.
+    assert.ok(scans <= 60, `${scans} scans in about 1.1 s under ${writes} writes`);
+  } finally {
+    await sensor.stop();
+    target.kill();
+    rmSync(dir, { recursive: true, force: true });
+    for (let i = 0; i < 20; i++)
+      rmSync(path.join(os.tmpdir(), `.busy-tmp-${process.pid}-${i}`), { force: true });
+  }
+});
