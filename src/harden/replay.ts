@@ -35,9 +35,8 @@ export function replayUnavailable(): string | undefined {
   return undefined;
 }
 
-/** Makes each missing directory (and missing parents), returning the ones made, deepest last. */
-function ensureDirs(dirs: string[]): string[] {
-  const made: string[] = [];
+/** Makes each missing directory (and missing parents), adding each made to `made`, deepest last. */
+function ensureDirs(dirs: string[], made: string[]): void {
   for (const dir of dirs) {
     const missing: string[] = [];
     for (let d = dir; !existsSync(d); d = path.dirname(d)) missing.unshift(d);
@@ -47,7 +46,6 @@ function ensureDirs(dirs: string[]): string[] {
       made.push(d);
     }
   }
-  return made;
 }
 
 function removeMade(made: string[]): void {
@@ -83,14 +81,15 @@ export async function replay(
 
   const replayDir = path.join(o.outDir, "replay");
   const stage = mkdtempSync(path.join(os.tmpdir(), "shadow-signals-replay-"));
-  chmodSync(stage, 0o711); // the target may not be root: it must reach its private /tmp
-  for (const d of ["tmp", "var-tmp"]) {
-    mkdirSync(path.join(stage, d));
-    chmodSync(path.join(stage, d), 0o1777);
-  }
-  const plan = sandboxPlan(r, o.tier, stage, kind === "lab" ? [replayDir] : []);
-  const made = ensureDirs(plan.needDirs);
+  const made: string[] = [];
   try {
+    chmodSync(stage, 0o711); // the target may not be root: it must reach its private /tmp
+    for (const d of ["tmp", "var-tmp"]) {
+      mkdirSync(path.join(stage, d));
+      chmodSync(path.join(stage, d), 0o1777);
+    }
+    const plan = sandboxPlan(r, o.tier, stage, kind === "lab" ? [replayDir] : []);
+    ensureDirs(plan.needDirs, made);
     const bpf = path.join(o.outDir, "seccomp.bpf");
     const compiled = spawnSync(SECCOMP_HELPER, [bpf, ...r.seccomp.syscalls[0]!.names], { encoding: "utf8" });
     if (compiled.status !== 0) throw new ShadowError(`seccomp helper: ${compiled.stderr.trim() || "failed"}`);
