@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readProc } from "./read-proc.js";
 
 /** The fields of /proc/PID/stat that the lab uses. comm may hold spaces and parentheses. */
 export interface ProcStat {
@@ -39,7 +39,7 @@ export function parseStat(text: string): ProcStat | undefined {
 
 export function readStat(pid: number): ProcStat | undefined {
   try {
-    return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
+    return parseStat(readProc(`/proc/${pid}/stat`));
   } catch {
     return undefined;
   }
@@ -53,7 +53,7 @@ let bootMs: number | undefined;
  */
 export function startEpochMs(starttime: number): number {
   if (bootMs === undefined) {
-    const uptime = Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
+    const uptime = Number(readProc("/proc/uptime").split(" ")[0]);
     bootMs = Date.now() - uptime * 1000;
   }
   return bootMs + starttime * 10;

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readProc } from "./read-proc.js";
 
 /** Credentials and confinement of a process, from /proc/PID/status. */
 export interface ProcCreds {
@@ -32,7 +32,7 @@ export function parseStatus(text: string): ProcCreds {
 
 export function readStatus(pid: number): ProcCreds | undefined {
   try {
-    return parseStatus(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return parseStatus(readProc(`/proc/${pid}/status`));
   } catch {
     return undefined;
   }

@@ -1,7 +1,8 @@
-import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { readdirSync, readlinkSync } from "node:fs";
 import { readStat, startEpochMs } from "../proc/stat.js";
 import { redactArgv } from "../secrets/redact.js";
 import { readStatus, type ProcCreds } from "../proc/status.js";
+import { readProc } from "../proc/read-proc.js";
 
 /** What /proc said about one process when we looked. */
 export interface ProcessSnapshot extends ProcCreds {
@@ -49,7 +50,7 @@ export function snapshotProcess(pid: number): ProcessSnapshot | undefined {
   }
   const exe = safe(() => readlinkSync(`/proc/${pid}/exe`));
   const cwd = safe(() => readlinkSync(`/proc/${pid}/cwd`));
-  const cgroup = safe(() => readFileSync(`/proc/${pid}/cgroup`, "utf8").trim());
+  const cgroup = safe(() => readProc(`/proc/${pid}/cgroup`).trim());
   return {
     ...creds,
     at: Date.now(),
@@ -57,9 +58,7 @@ export function snapshotProcess(pid: number): ProcessSnapshot | undefined {
     ppid: stat.ppid,
     sid: stat.sid,
     ...(exe ? { exe } : {}),
-    cmdline: redactArgv(
-      (safe(() => readFileSync(`/proc/${pid}/cmdline`, "utf8")) ?? "").split("\0").filter(Boolean),
-    ),
+    cmdline: redactArgv((safe(() => readProc(`/proc/${pid}/cmdline`)) ?? "").split("\0").filter(Boolean)),
     ...(cwd ? { cwd } : {}),
     ...(cgroup ? { cgroup } : {}),
     ns,

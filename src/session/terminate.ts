@@ -1,6 +1,7 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { readStat } from "../proc/stat.js";
 import { sleepUnless } from "../util/sleep.js";
+import { readProc } from "../proc/read-proc.js";
 
 const alive = (pid: number) => {
   const s = readStat(pid);
@@ -13,7 +14,7 @@ export function processesWithMarker(marker: string): number[] {
   for (const n of readdirSync("/proc")) {
     if (!/^\d+$/.test(n) || Number(n) === process.pid) continue;
     try {
-      if (readFileSync(`/proc/${n}/environ`, "utf8").split("\0").includes(marker) && alive(Number(n)))
+      if (readProc(`/proc/${n}/environ`).split("\0").includes(marker) && alive(Number(n)))
         out.push(Number(n));
     } catch {
       /* gone, or not ours to read */

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readlinkSync, statSync } from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { readStat } from "../../proc/stat.js";
@@ -11,6 +11,7 @@ import { readSockets } from "../procfs/fd-table.js";
 import type { KernelUsage } from "../../session/usage.js";
 import { ALL_UNITS, buildProgram, type EbpfUnit } from "./program.js";
 import { EbpfRecordParser, type LiveLookups } from "./records.js";
+import { readProc } from "../../proc/read-proc.js";
 
 const TRACEFS = "/sys/kernel/tracing";
 const safe = <T>(f: () => T): T | undefined => {
@@ -39,7 +40,7 @@ const live: LiveLookups = {
       if (safe(() => statSync(`${dir}/${fd}`).ino) === ino) return safe(() => readlinkSync(`${dir}/${fd}`));
     return undefined;
   },
-  tgid: (tid) => safe(() => Number(/^Tgid:\s*(\d+)/m.exec(readFileSync(`/proc/${tid}/status`, "utf8"))?.[1])),
+  tgid: (tid) => safe(() => Number(/^Tgid:\s*(\d+)/m.exec(readProc(`/proc/${tid}/status`))?.[1])),
   socket: (pid, fd) => {
     const inode = /^socket:\[(\d+)\]$/.exec(safe(() => readlinkSync(`/proc/${pid}/fd/${fd}`)) ?? "")?.[1];
     const info = inode ? readSockets(pid).get(Number(inode)) : undefined;

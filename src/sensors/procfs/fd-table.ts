@@ -1,6 +1,7 @@
-import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { readdirSync, readlinkSync } from "node:fs";
 import { parseFdinfoFlags } from "../../proc/fdinfo.js";
 import { parseNetTable, parseUnixTable, type NetRow } from "../../proc/net.js";
+import { readProc } from "../../proc/read-proc.js";
 
 /** A process's open fds: fd number -> link target (`/etc/x`, `socket:[123]`, `pipe:[9]`). */
 export function readFds(pid: number): Map<number, string> {
@@ -23,7 +24,7 @@ export function readFds(pid: number): Map<number, string> {
 
 export function readFdFlags(pid: number, fd: number): string[] {
   try {
-    return parseFdinfoFlags(readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8"));
+    return parseFdinfoFlags(readProc(`/proc/${pid}/fdinfo/${fd}`));
   } catch {
     return [];
   }
@@ -36,14 +37,14 @@ export function readSockets(pid: number): Map<number, SocketInfo> {
   const out = new Map<number, SocketInfo>();
   for (const proto of ["tcp", "tcp6", "udp", "udp6"] as const) {
     try {
-      for (const row of parseNetTable(readFileSync(`/proc/${pid}/net/${proto}`, "utf8"), proto))
+      for (const row of parseNetTable(readProc(`/proc/${pid}/net/${proto}`), proto))
         out.set(row.inode, { kind: "inet", row });
     } catch {
       /* no such table */
     }
   }
   try {
-    for (const u of parseUnixTable(readFileSync(`/proc/${pid}/net/unix`, "utf8"))) {
+    for (const u of parseUnixTable(readProc(`/proc/${pid}/net/unix`))) {
       out.set(u.inode, { kind: "unix", listening: u.listening, ...(u.path ? { path: u.path } : {}) });
     }
   } catch {

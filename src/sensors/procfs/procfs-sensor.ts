@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync, readlinkSync, watch, type FSWatcher } from "node:fs";
+import { readdirSync, readlinkSync, watch, type FSWatcher } from "node:fs";
+import { readProc } from "../../proc/read-proc.js";
 import path from "node:path";
 import type { RawEvent } from "../../events/schema.js";
 import { readStat, startEpochMs, type ProcStat } from "../../proc/stat.js";
@@ -25,7 +26,7 @@ const safeReadlink = (p: string) => {
 
 const safeRead = (p: string) => {
   try {
-    return readFileSync(p, "utf8");
+    return readProc(p);
   } catch {
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+
 import os from "node:os";
 import path from "node:path";
 import { readStat } from "../../proc/stat.js";
@@ -10,10 +10,11 @@ import { SyscallCounter, type KernelUsage } from "../../session/usage.js";
 import { FileTail } from "./file-tail.js";
 import { StraceEventMapper, TRACED_SYSCALLS } from "./strace-events.js";
 import { StraceLineParser } from "./strace-line.js";
+import { readProc } from "../../proc/read-proc.js";
 
 const readComm = (pid: number) => {
   try {
-    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    return readProc(`/proc/${pid}/comm`).trim();
   } catch {
     return undefined;
   }
