@@ -42,6 +42,7 @@ export function apparmorProfile(s: ObservedSurface, view: SyscallView, name: str
   for (const d of s.listed) add(d.endsWith("/") ? d : `${d}/`, "r");
   for (const p of s.written) add(p, "rw");
   for (const p of s.executed) add(p, "mrix");
+  for (const p of s.mapped) add(p, "mr");
   const root = s.target.argv?.[0];
   const families = [...s.families].filter((f) => ["unix", "inet", "inet6", "netlink"].includes(f));
   const caps = [...(view.capabilities ?? [])].map((c) => c.replace(/^CAP_/, "").toLowerCase()).sort();

@@ -47,7 +47,8 @@ export function planFilesystem(s: ObservedSurface): FsPlan {
   const noExec = compactPaths([...writable.filter((w) => !API_FS.test(w)), "/tmp", "/var/tmp", "/dev/shm"]);
   const under = (p: string, dir: string) => p === dir || p.startsWith(dir + "/");
   const execDirs = new Set<string>();
-  for (const exe of s.executed) for (const w of noExec) if (under(exe, w)) execDirs.add(path.dirname(exe));
+  for (const exe of [...s.executed, ...s.mapped])
+    for (const w of noExec) if (under(exe, w)) execDirs.add(path.dirname(exe));
   const execFromWritable = compactPaths(execDirs);
   const blocking = [...s.tmpNotCreated].slice(0, 3);
   return {

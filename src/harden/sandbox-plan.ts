@@ -52,10 +52,25 @@ export function sandboxPlan(
     "--proc",
     "/proc",
   ];
-  if (fs.privateTmp)
-    args.push("--bind", path.join(stage, "tmp"), "/tmp", "--bind", path.join(stage, "var-tmp"), "/var/tmp");
+  const keepExec = tier === "active" ? fs.execFromWritable : [];
+  // Each writable place gets a view of its own: a bind of it under the stage, remounted noexec (or
+  // exec, for an exception the tier keeps), which bubblewrap binds in place, read-write. The
+  // mounts are made in a private mount namespace and only on the stage's paths, so our own
+  // process (whose code may live under /tmp) keeps exec where it had it.
+  const mounts: string[] = [];
+  let n = 0;
+  const view = (place: string, exec: boolean) => {
+    const at = path.join(stage, "views", String(n++));
+    const [q, src] = [shellQuote([at]), shellQuote([inStage(place)])];
+    mounts.push(
+      `mkdir -p ${q} && mount --bind ${src} ${q} && mount -o remount,bind,${exec ? "exec" : "noexec"},nosuid,nodev ${q}`,
+    );
+    args.push("--bind", at, place);
+  };
+  // Outer places first, so that a nested exception is bound over its parent's view.
+  for (const p of [...fs.noExec].sort((a, b) => a.length - b.length)) view(p, false);
+  for (const p of keepExec) view(p, true);
   const writable = [...fs.writable, ...extraWritable];
-  for (const w of fs.writable) if (inStage(w) === w) args.push("--bind", w, w);
   // Ours, bound as they are even under the private /tmp (bubblewrap makes the mount point).
   for (const w of extraWritable) args.push("--bind", w, w);
   const caps = r.lines.find((l) => l.option === "CapabilityBoundingSet" && l.tier === "active");
@@ -64,16 +79,6 @@ export function sandboxPlan(
     for (const c of caps.value.split(/\s+/).filter(Boolean)) args.push("--cap-add", c);
   }
   args.push("--seccomp", String(SECCOMP_FD), "--");
-  const keepExec = tier === "active" ? fs.execFromWritable : [];
-  const mounts: string[] = [];
-  for (const p of fs.noExec) {
-    const at = shellQuote([inStage(p)]);
-    mounts.push(`mount --bind ${at} ${at} && mount -o remount,bind,noexec,nosuid,nodev ${at}`);
-  }
-  for (const p of keepExec) {
-    const at = shellQuote([inStage(p)]);
-    mounts.push(`mount --bind ${at} ${at} && mount -o remount,bind,exec,nosuid,nodev ${at}`);
-  }
   const needDirs = [...fs.writable, ...fs.noExec, ...keepExec].map(inStage);
   return {
     bwrap: args,

@@ -47,6 +47,12 @@ export interface ObservedSurface {
   /** Programs executed (successfully), and the ones whose exec failed. */
   executed: Set<string>;
   execFailed: Set<string>;
+  /**
+   * Shared objects it opened (`.so`, Node's `.node` addons): loaded with executable mappings,
+   * which noexec forbids as it forbids exec. The sensors see the open, not the mmap: an opened
+   * library counts as mapped.
+   */
+  mapped: Set<string>;
   /** Files opened for reading only (successfully). */
   read: Set<string>;
   /** Files created, opened for writing, renamed, unlinked, chmod'ed or chown'ed (successfully). */
@@ -77,6 +83,7 @@ export interface ObservedSurface {
   euids: Set<number>;
 }
 
+const SHARED_OBJECT = /\.(so(\.[\d.]+)?|node)$/;
 const WRITE_FLAG = /^O_(WRONLY|RDWR|CREAT|TRUNC|APPEND)$/;
 
 export function emptySurface(target: TargetInfo): ObservedSurface {
@@ -86,6 +93,7 @@ export function emptySurface(target: TargetInfo): ObservedSurface {
     findings: [],
     executed: new Set(),
     execFailed: new Set(),
+    mapped: new Set(),
     read: new Set(),
     written: new Set(),
     createdOrRemoved: new Set(),
@@ -177,7 +185,10 @@ class SurfaceBuilder {
           s.tmpNotCreated.add(e.path);
         if (e.flags.includes("O_DIRECTORY")) s.listed.add(e.path);
         else if (writes) s.written.add(e.path);
-        else s.read.add(e.path);
+        else {
+          s.read.add(e.path);
+          if (SHARED_OBJECT.test(e.path)) s.mapped.add(e.path);
+        }
         return;
       }
       case "write":

@@ -420,7 +420,7 @@ function planPaths(i: HardenInput, line: LineFn): void {
         "ExecPaths",
         fs.execFromWritable.map((p) => `-${p}`).join(" "),
         "active",
-        `an exception: it executed from ${listed(fs.execFromWritable)}, which it can write; kept so that the daemon still works`,
+        `an exception: it executed or loaded a library from ${listed(fs.execFromWritable)}, which it can write; kept so that the daemon still works`,
         [],
       );
       line(
