@@ -27,6 +27,9 @@ export interface SandboxPlan {
   writable: string[];
 }
 
+const TMP = /^\/(var\/)?tmp(\/|$)/;
+const API_FS = /^\/(proc|sys|dev)(\/|$)/;
+
 export function sandboxPlan(
   r: HardenResult,
   tier: "active" | "suggested",
@@ -59,17 +62,27 @@ export function sandboxPlan(
   // process (whose code may live under /tmp) keeps exec where it had it.
   const mounts: string[] = [];
   let n = 0;
-  const view = (place: string, exec: boolean) => {
+  const view = (place: string, exec: boolean, writable: boolean) => {
     const at = path.join(stage, "views", String(n++));
     const [q, src] = [shellQuote([at]), shellQuote([inStage(place)])];
     mounts.push(
-      `mkdir -p ${q} && mount --bind ${src} ${q} && mount -o remount,bind,${exec ? "exec" : "noexec"},nosuid,nodev ${q}`,
+      // A file written in place is a place too: its mount point is a file.
+      `{ if [ -d ${src} ]; then mkdir -p ${q}; else mkdir -p ${shellQuote([path.dirname(at)])} && : > ${q}; fi; } && mount --bind ${src} ${q} && mount -o remount,bind,${exec ? "exec" : "noexec"},nosuid,nodev ${q}`,
     );
-    args.push("--bind", at, place);
+    args.push(writable ? "--bind" : "--ro-bind", at, place);
   };
-  // Outer places first, so that a nested exception is bound over its parent's view.
-  for (const p of [...fs.noExec].sort((a, b) => a.length - b.length)) view(p, false);
-  for (const p of keepExec) view(p, true);
+  // What ProtectSystem=strict leaves writable: the paths it wrote, a private /tmp, and /dev.
+  const under = (p: string, dir: string) => p === dir || p.startsWith(dir + "/");
+  const isWritable = (p: string) =>
+    fs.writable.some((w) => under(p, w)) || (fs.privateTmp && TMP.test(p)) || under(p, "/dev/shm");
+  // Every noexec place, and each written dir inside one (a shared /tmp stays read-only, the dir
+  // the daemon writes in it does not); outer places first, so inner views are bound over them.
+  const places = new Set([
+    ...fs.noExec,
+    ...fs.writable.filter((w) => !API_FS.test(w) && !(fs.privateTmp && TMP.test(w))),
+  ]);
+  for (const p of [...places].sort((a, b) => a.length - b.length)) view(p, false, isWritable(p));
+  for (const p of keepExec) view(p, true, isWritable(p));
   const writable = [...fs.writable, ...extraWritable];
   // Ours, bound as they are even under the private /tmp (bubblewrap makes the mount point).
   for (const w of extraWritable) args.push("--bind", w, w);
