@@ -6,12 +6,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { closeSync, fstatSync, mkdtempSync, openSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { RawEvent } from "../../events/schema.js";
 import { TreeSet } from "../../session/tree.js";
-import { EbpfSensor } from "./ebpf-sensor.js";
+import { EbpfSensor, liveLookups } from "./ebpf-sensor.js";
 
 const probe = await new EbpfSensor().probe();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -56,3 +56,19 @@ test(
     }
   },
 );
+
+test("a write's file is found among a process's fds by device and inode, not by inode alone", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "ebpf-inode-"));
+  const file = path.join(dir, "held");
+  const fd = openSync(file, "w", 0o600);
+  try {
+    const st = fstatSync(fd);
+    assert.equal(liveLookups.openFileByInode(process.pid, st.dev, st.ino, fd), file);
+    assert.equal(liveLookups.openFileByInode(process.pid, st.dev, st.ino, 9999), file, "found by a scan");
+    // The same inode number on another filesystem (pipefs, a tmpfs) is another file.
+    assert.equal(liveLookups.openFileByInode(process.pid, st.dev + 1, st.ino, fd), undefined);
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -30,14 +30,16 @@ async function waitUntil(done: () => boolean, ms: number): Promise<boolean> {
 }
 
 /** /proc lookups for what the kernel records leave out (cwd, fd paths, thread groups, socket ends). */
-const live: LiveLookups = {
+export const liveLookups: LiveLookups = {
   cwd: (pid) => safe(() => readlinkSync(`/proc/${pid}/cwd`)),
   exe: (pid) => safe(() => readlinkSync(`/proc/${pid}/exe`)),
   fdPath: (pid, fd) => safe(() => readlinkSync(`/proc/${pid}/fd/${fd}`)),
-  openFileByInode: (pid, ino, hint) => {
+  openFileByInode: (pid, dev, ino, hint) => {
     const dir = `/proc/${pid}/fd`;
-    for (const fd of [String(hint), ...(safe(() => readdirSync(dir)) ?? [])])
-      if (safe(() => statSync(`${dir}/${fd}`).ino) === ino) return safe(() => readlinkSync(`${dir}/${fd}`));
+    for (const fd of [String(hint), ...(safe(() => readdirSync(dir)) ?? [])]) {
+      const st = safe(() => statSync(`${dir}/${fd}`));
+      if (st?.ino === ino && st.dev === dev) return safe(() => readlinkSync(`${dir}/${fd}`));
+    }
     return undefined;
   },
   tgid: (tid) => safe(() => Number(/^Tgid:\s*(\d+)/m.exec(readProc(`/proc/${tid}/status`))?.[1])),
@@ -108,7 +110,7 @@ export class EbpfSensor implements Sensor {
     this.launched = ctx.tree.marker !== undefined;
     writeNewFile(program, buildProgram(treeOf(ctx.tree.rootPid), units, process.pid));
     const offsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
-    const parser = (this.parser = new EbpfRecordParser(offsetNs, live));
+    const parser = (this.parser = new EbpfRecordParser(offsetNs, liveLookups));
     // Its own process group, so that a Ctrl-C on our terminal reaches us and not bpftrace (we
     // stop it in order), and the parent-death signal, so that it never outlives us.
     const [file, ...args] = diesWithUs(["bpftrace", "-f", "json", program]);

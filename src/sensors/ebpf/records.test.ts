@@ -1,13 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { RawEvent } from "../../events/schema.js";
-import { EbpfRecordParser, decodeSockaddr, type LiveLookups } from "./records.js";
+import { EbpfRecordParser, decodeSockaddr, userDev, type LiveLookups } from "./records.js";
 
 const live: LiveLookups = {
   cwd: () => "/work",
   exe: () => undefined,
   fdPath: (_pid, fd) => (fd === 1 ? "/dev/pts/0" : fd === 5 ? "/etc/app/app.conf" : undefined),
-  openFileByInode: (_pid, ino) => (ino === 55 ? "/etc/app/app.conf" : undefined),
+  // /etc/app/app.conf is inode 55 of device 8:1 (2049 as stat gives it).
+  openFileByInode: (_pid, dev, ino) => (dev === 2049 && ino === 55 ? "/etc/app/app.conf" : undefined),
   tgid: (tid) => (tid === 501 ? 500 : tid),
   socket: () => ({ family: "inet", address: "127.0.0.1", port: 8080 }),
 };
@@ -121,11 +122,27 @@ test("write sums name the file the kernel saw, not what the fd points to at the 
     printf(["O", "1", "500", "500", "sh", String(0o1101), "3", "8388609", "77", "/tmp/secret"]),
     JSON.stringify({
       type: "map",
-      data: { "@wb": { "500,1,8388609,77": 30, "500,5,8388609,55": 7, "500,1,8388609,99": 4, "500,5": 2 } },
+      data: {
+        "@wb": {
+          "500,1,8388609,77": 30,
+          "500,5,8388609,55": 7,
+          "500,1,8388609,99": 4,
+          "500,5": 2,
+          "500,6,15728640,55": 9,
+        },
+      },
     }),
     JSON.stringify({
       type: "map",
-      data: { "@wt": { "500,1,8388609,77": 1, "500,5,8388609,55": 2, "500,1,8388609,99": 3, "500,5": 4 } },
+      data: {
+        "@wt": {
+          "500,1,8388609,77": 1,
+          "500,5,8388609,55": 2,
+          "500,1,8388609,99": 3,
+          "500,5": 4,
+          "500,6,15728640,55": 5,
+        },
+      },
     }),
   ]);
   assert.deepEqual(
@@ -135,8 +152,18 @@ test("write sums name the file the kernel saw, not what the fd points to at the 
       ["/etc/app/app.conf", 5, 7], // opened before the session, and still open
       ["fd:1", 1, 4], // no fd holds that inode any more: only the fd is known
       ["/etc/app/app.conf", 5, 2], // no inode in the key: what the fd points to now
+      ["fd:6", 6, 9], // inode 55 of another filesystem (a pipe, a tmpfs file) is not app.conf
     ],
   );
+});
+
+test("the kernel's device numbers read as stat gives them", () => {
+  assert.equal(userDev((254 << 20) | 0), 65024); // 254:0, a virtio disk
+  assert.equal(userDev((8 << 20) | 1), 2049); // 8:1
+  assert.equal(userDev((0 << 20) | 15), 15); // 0:15, an anonymous (pipefs, tmpfs) device
+  // Wide numbers, as glibc's makedev gives them (Python's os.makedev(259, 300), (4000, 70000)).
+  assert.equal(userDev((259 << 20) | 300), 1114924);
+  assert.equal(userDev(4000 * 2 ** 20 + 70000), 287285360);
 });
 
 test("sockaddr decoding: IPv6 loopback", () => {

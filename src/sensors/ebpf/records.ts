@@ -16,8 +16,11 @@ export interface LiveLookups {
   exe(pid: number): string | undefined;
   cwd(pid: number): string | undefined;
   fdPath(pid: number, fd: number): string | undefined;
-  /** The path of an open file of `pid` with inode `ino` (fd `hint` tried first), if it still has one. */
-  openFileByInode(pid: number, ino: number, hint: number): string | undefined;
+  /**
+   * The path of an open file of `pid` that is the file (`dev`, `ino`) (`dev` as stat gives it; fd
+   * `hint` tried first), if it still has one.
+   */
+  openFileByInode(pid: number, dev: number, ino: number, hint: number): string | undefined;
   /** The thread group of a task, to tell a new thread from a new process. */
   tgid(tid: number): number | undefined;
   socket(
@@ -32,6 +35,22 @@ interface Pending {
   f: Fields;
   /** The second record of a rename (the new name). */
   second?: Fields;
+}
+
+/**
+ * The kernel's dev_t (`sb->s_dev`: major << 20 | minor) as stat(2) reports it (glibc's makedev).
+ * An inode number alone is not a file: two filesystems (a tmpfs /tmp, pipefs, the root) reuse the
+ * same numbers, and a write to one was once named after a certificate file open on another.
+ */
+export function userDev(kernelDev: number): number {
+  const major = Math.floor(kernelDev / 2 ** 20);
+  const minor = kernelDev % 2 ** 20;
+  return (
+    (minor & 0xff) +
+    (major & 0xfff) * 2 ** 8 +
+    Math.floor(minor / 0x100) * 2 ** 20 +
+    Math.floor(major / 0x1000) * 2 ** 44
+  );
 }
 
 /** `\x02\x00\x11\xd7` (bpftrace's %r) -> bytes. */
@@ -209,7 +228,11 @@ export class EbpfRecordParser {
 
   private writtenFile(pid: number, fd: number, dev: number | undefined, ino: number | undefined): string {
     if (!ino) return this.live.fdPath(pid, fd) ?? `fd:${fd}`;
-    return this.files.get(`${dev}:${ino}`) ?? this.live.openFileByInode(pid, ino, fd) ?? `fd:${fd}`;
+    return (
+      this.files.get(`${dev}:${ino}`) ??
+      (dev !== undefined ? this.live.openFileByInode(pid, userDev(dev), ino, fd) : undefined) ??
+      `fd:${fd}`
+    );
   }
 
   private record(f: Fields): RawEvent[] {
