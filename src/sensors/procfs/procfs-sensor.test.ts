@@ -41,3 +41,30 @@ test("a busy /tmp does not make the poller rescan /proc in a loop", async () => 
       rmSync(path.join(os.tmpdir(), `.busy-tmp-${process.pid}-${i}`), { force: true });
   }
 });
+
+test("a scan reads the stat of the observed processes, not of every process on the machine again", async () => {
+  const target = spawn("sleep", ["30"], { stdio: "ignore" });
+  // Other processes, not ours: they stay listed in /proc from scan to scan.
+  const others = Array.from({ length: 20 }, () => spawn("sleep", ["30"], { stdio: "ignore" }));
+  const dir = mkdtempSync(path.join(os.tmpdir(), "procfs-scan-"));
+  const sensor = new ProcfsSensor(60_000); // scans only when asked
+  try {
+    await sensor.start({
+      tree: new TreeSet(target.pid!),
+      emit: () => undefined,
+      workDir: dir,
+      onFailure: () => undefined,
+    });
+    sensor.scan(); // the first scans classify everything listed
+    const before = sensor.statReads;
+    for (let i = 0; i < 10; i++) sensor.scan();
+    const perScan = (sensor.statReads - before) / 10;
+    // The target (and a process born meanwhile somewhere on the machine), not the 20 others.
+    assert.ok(perScan < 5, `${perScan} stat reads a scan`);
+  } finally {
+    await sensor.stop();
+    target.kill();
+    for (const o of others) o.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

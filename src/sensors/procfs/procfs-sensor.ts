@@ -52,6 +52,8 @@ export class ProcfsSensor implements Sensor {
   private watchers: FSWatcher[] = [];
   private ctx: SensorContext | undefined;
   private rescanQueued = false;
+  /** The pids /proc listed at the previous scan. */
+  private listed = new Set<number>();
 
   constructor(
     private readonly intervalMs = 100,
@@ -103,8 +105,13 @@ export class ProcfsSensor implements Sensor {
     }, wait);
   }
 
-  /** Scans so far (for tests and the bench). */
+  /** Scans so far, and /proc/PID/stat reads (for tests and the bench). */
   scans = 0;
+  statReads = 0;
+  private readStat(pid: number): ProcStat | undefined {
+    this.statReads++;
+    return readStat(pid);
+  }
   private lastScan = 0;
 
   private emit(e: RawEvent): void {
@@ -136,13 +143,18 @@ export class ProcfsSensor implements Sensor {
       .filter((n) => n.charCodeAt(0) <= 57)
       .map(Number)
       .sort((a, b) => a - b);
+    // A pid found not ours (or ended) that /proc listed at the previous scan too is the same
+    // process: a pid is reused only after the kernel wraps pid_max, not within one scan. Reading
+    // its stat again every scan was most of a scan's cost on a machine with many processes.
+    const listed = this.listed;
     for (let pass = 0; pass < 2; pass++) {
       for (const pid of pids) {
         if (this.known.has(pid)) {
           if (pass === 0) this.update(pid, alive, socketsNow);
           continue;
         }
-        const stat = readStat(pid);
+        if (listed.has(pid) && (this.outsiders.has(pid) || this.ended.has(pid))) continue;
+        const stat = this.readStat(pid);
         if (!stat) continue;
         if (this.outsiders.get(pid) === stat.starttime || this.ended.get(pid) === stat.starttime) continue;
         if (ctx.tree.has(pid) || this.known.has(stat.ppid) || this.hasMarker(pid)) {
@@ -151,6 +163,7 @@ export class ProcfsSensor implements Sensor {
         } else if (pass === 1) this.outsiders.set(pid, stat.starttime);
       }
     }
+    this.listed = new Set(pids);
     for (const [pid, k] of this.known) {
       if (alive.has(pid)) continue;
       this.known.delete(pid);
@@ -234,7 +247,7 @@ export class ProcfsSensor implements Sensor {
 
   private update(pid: number, alive: Set<number>, sockets: () => Map<number, SocketInfo>): void {
     const k = this.known.get(pid)!;
-    const stat = readStat(pid);
+    const stat = this.readStat(pid);
     if (!stat || stat.state === "Z" || stat.starttime !== k.stat.starttime) return;
     alive.add(pid);
     const base = { ts: Date.now(), pid, ppid: stat.ppid, comm: stat.comm, sensor: "procfs" as const };
