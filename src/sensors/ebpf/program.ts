@@ -90,23 +90,16 @@ tracepoint:sched:sched_process_exit /@t[pid] && pid == tid/ { printf("E\\t${FMT}
     paired("unshare", "NS", "%lx", "args->unshare_flags"),
     paired("setns", "NS", "%x", "args->flags"),
   ].join("\n"),
-  // Opens: one record per distinct (pid, file, flags, path pointer) per second. A successful open
-  // is keyed by the file it gave (device, inode, read from the fd table): a fixed 32-byte key, and
-  // the path is copied from user memory only for a record that is printed. A tight loop reopening
-  // one file costs two small map operations, not a 200-byte string copy and hash per open. The path
-  // pointer in the key keeps two names of one file (a symlink in /tmp to /etc) apart when they
-  // come from different strings. A failed open has no file: it is keyed by its path and error, in
-  // a probe of its own (each BPF program has 512 bytes of stack; the two cases do not fit in one).
+  // Opens: one record per distinct (pid, path, flags, result) per second; a tight loop reopening the
+  // same file costs a map lookup, not a line through the perf buffer.
   open: `${["openat", "open", "creat", "openat2"]
     .map((s) => {
-      const flags =
-        s === "creat" ? "577" : s === "openat2" ? "(int64)(int32)*(uint64 *)args->how" : "(int64)args->flags";
-      return `tracepoint:syscalls:sys_enter_${s} ${T} { @op[tid] = ((uint64)args->${s === "creat" ? "pathname" : "filename"}, ${flags}); }
-tracepoint:syscalls:sys_exit_${s} /args->ret >= 0 && @op[tid].0/ { $v = @op[tid]; delete(@op[tid]); $file = ${fileOf("args->ret")}; $d = $file->f_inode->i_sb->s_dev; $i = $file->f_inode->i_ino; if (!@os[pid, $d, $i, $v.1, $v.0]) { @os[pid, $d, $i, $v.1, $v.0] = 1; printf("O\\t${FMT}\\t%d\\t%d\\t%u\\t%lu\\t%s\\n", ${HEAD}, $v.1, args->ret, $d, $i, str($v.0)); } }
-tracepoint:syscalls:sys_exit_${s} /args->ret < 0 && @op[tid].0/ { $v = @op[tid]; delete(@op[tid]); $p = str($v.0); if (!@oe[pid, $p, $v.1, args->ret]) { @oe[pid, $p, $v.1, args->ret] = 1; printf("O\\t${FMT}\\t%d\\t%d\\t0\\t0\\t%s\\n", ${HEAD}, $v.1, args->ret, $p); } }`;
+      const flags = s === "creat" ? "577" : s === "openat2" ? "(int32)*(uint64 *)args->how" : "args->flags";
+      return `tracepoint:syscalls:sys_enter_${s} ${T} { @op[tid] = args->${s === "creat" ? "pathname" : "filename"}; @of[tid] = ${flags}; }
+tracepoint:syscalls:sys_exit_${s} /@op[tid]/ { $p = str(@op[tid]); $f = @of[tid]; $r = args->ret < 0 ? args->ret : 0; if (!@os[pid, $p, $f, $r]) { @os[pid, $p, $f, $r] = 1; $file = ${fileOf("(args->ret < 0 ? 0 : args->ret)")}; printf("O\\t${FMT}\\t%d\\t%d\\t%u\\t%lu\\t%s\\n", ${HEAD}, $f, args->ret, $file->f_inode->i_sb->s_dev, $file->f_inode->i_ino, $p); } delete(@op[tid]); delete(@of[tid]); }`;
     })
     .join("\n")}
-interval:s:1 { clear(@os); clear(@oe); }`,
+interval:s:1 { clear(@os); }`,
   // Writes: bytes summed per (pid, fd, file) in the kernel and flushed every second with the first
   // time seen. The file is its (device, inode), read from the fd table at the write: by the flush
   // the fd may be closed or point elsewhere (a shell's `>&3` writes through a dup2'd fd 1).
@@ -114,8 +107,8 @@ interval:s:1 { clear(@os); clear(@oe); }`,
     .map(
       (
         s,
-      ) => `tracepoint:syscalls:sys_enter_${s} ${T} { $file = ${fileOf("args->fd")}; @w[tid] = (args->fd + 1, $file->f_inode->i_sb->s_dev, $file->f_inode->i_ino); }
-tracepoint:syscalls:sys_exit_${s} /@w[tid].0/ { $w = @w[tid]; delete(@w[tid]); if (args->ret > 0) { $k = $w.0 - 1; @wb[pid, $k, $w.1, $w.2] = sum(args->ret); if (!@wt[pid, $k, $w.1, $w.2]) { @wt[pid, $k, $w.1, $w.2] = nsecs; } } }`,
+      ) => `tracepoint:syscalls:sys_enter_${s} ${T} { $file = ${fileOf("args->fd")}; @wfd[tid] = args->fd + 1; @wdev[tid] = $file->f_inode->i_sb->s_dev; @wino[tid] = $file->f_inode->i_ino; }
+tracepoint:syscalls:sys_exit_${s} /@wfd[tid]/ { if (args->ret > 0) { $k = @wfd[tid] - 1; @wb[pid, $k, @wdev[tid], @wino[tid]] = sum(args->ret); if (!@wt[pid, $k, @wdev[tid], @wino[tid]]) { @wt[pid, $k, @wdev[tid], @wino[tid]] = nsecs; } } delete(@wfd[tid]); delete(@wdev[tid]); delete(@wino[tid]); }`,
     )
     .join("\n")}
 interval:s:1 { ${WRITE_FLUSH} }`,
