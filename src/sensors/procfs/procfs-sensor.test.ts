@@ -7,17 +7,16 @@ import path from "node:path";
 import { TreeSet } from "../../session/tree.js";
 import { ProcfsSensor } from "./procfs-sensor.js";
 
+/** Starts the sensor on the tree of `pid`, its events dropped. */
+const startOn = (sensor: ProcfsSensor, pid: number, workDir: string) =>
+  sensor.start({ tree: new TreeSet(pid), emit: () => undefined, workDir, onFailure: () => undefined });
+
 test("a busy /tmp does not make the poller rescan /proc in a loop", async () => {
   const target = spawn("sleep", ["30"], { stdio: "ignore" });
   const dir = mkdtempSync(path.join(os.tmpdir(), "busy-tmp-"));
   const sensor = new ProcfsSensor();
   try {
-    await sensor.start({
-      tree: new TreeSet(target.pid!),
-      emit: () => undefined,
-      workDir: dir,
-      onFailure: () => undefined,
-    });
+    await startOn(sensor, target.pid!, dir);
     // A storm of inotify events in /tmp for one second: thousands of writes.
     const before = sensor.scans;
     const end = Date.now() + 1000;
@@ -49,12 +48,7 @@ test("a scan reads the stat of the observed processes, not of every process on t
   const dir = mkdtempSync(path.join(os.tmpdir(), "procfs-scan-"));
   const sensor = new ProcfsSensor(60_000); // scans only when asked
   try {
-    await sensor.start({
-      tree: new TreeSet(target.pid!),
-      emit: () => undefined,
-      workDir: dir,
-      onFailure: () => undefined,
-    });
+    await startOn(sensor, target.pid!, dir);
     sensor.scan(); // the first scans classify everything listed
     const before = sensor.statReads;
     for (let i = 0; i < 10; i++) sensor.scan();
