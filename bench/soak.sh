@@ -21,12 +21,21 @@ while kill -0 "$lab" 2>/dev/null; do
   sleep 10
 done
 wait "$lab" || { echo "lab failed: $(tail -3 "$t/lab.log")" >&2; exit 1; }
-awk -F, -v from=120 '
-  $1 >= from && $2 > 0 { n++; sx += $1; sy += $2; sxx += $1*$1; sxy += $1*$2; if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2 }
-  END {
-    slope = (n*sxy - sx*sy) / (n*sxx - sx*sx);
-    printf "# tool RSS after 2 min: %d samples, %.1f to %.1f MiB, slope %.3f MiB per 10 min\n", n, min/1024, max/1024, slope*600/1024
-  }' "$t/samples.csv" >&2
+# "Flat": the least-squares slope of the tool's RSS during the session (the final write, when the
+# analysis runs, is left out), from minute 2 and from minute 10 (V8's heap and SQLite's page cache
+# grow to their size in the first minutes), and the lowest sample of each 5-minute window (GC makes
+# a sawtooth; the troughs show what stays).
+for from in 120 600; do
+  awk -F, -v from=$from -v end=$((M * 60)) '
+    $1 >= from && $1 < end && $2 > 0 { n++; sx += $1; sy += $2; sxx += $1*$1; sxy += $1*$2; if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2 }
+    END {
+      if (n < 3) exit;
+      slope = (n*sxy - sx*sy) / (n*sxx - sx*sx);
+      printf "# tool RSS from %d s: %d samples, %.1f to %.1f MiB, slope %.3f MiB per 10 min\n", from, n, min/1024, max/1024, slope*600/1024
+    }' "$t/samples.csv" >&2
+done
+awk -F, -v end=$((M * 60)) '$1 >= 300 && $1 < end && $2 > 0 { w = int($1 / 300); if (!(w in m) || $2 < m[w]) m[w] = $2 }
+  END { for (w = 1; w in m; w++) s = s sprintf(" %.1f", m[w] / 1024); print "# 5-minute troughs (MiB):" s }' "$t/samples.csv" >&2
 node -e '
   const r = require(process.argv[1]);
   const s = r.session.sensors.map((x) => `${x.name} ${x.status} ${x.events} events ${x.dropped} dropped`);
