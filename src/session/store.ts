@@ -18,9 +18,9 @@ export class SessionStore {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
     // better-sqlite3 builds SQLite with a 16 MB page cache per connection. The recorder writes
-    // append-mostly and reads back only a late event's process record, but the cache still filled
-    // with every page the growing file passed through: a 30-minute session's RSS climbed ~7 MiB
-    // per 10 minutes (heaptrack: SQLite's pcache1Alloc, nothing else) until it reached 16 MB.
+    // append-mostly and reads back only a late event's process record, but the cache kept every
+    // page the growing file passed through: a 30-minute session's RSS climbed ~7 MiB per 10
+    // minutes, nearly all of it SQLite's pcache1Alloc (heaptrack; bench/README.md, Soak).
     this.db.pragma(`cache_size = -${CACHE_KIB}`);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -48,9 +48,8 @@ export class SessionStore {
   }
 
   /**
-   * Statements are prepared once. Each prepare() makes a native SQLite statement that lives until
-   * V8 collects its small wrapper, which a quiet heap rarely does: with a prepare per call, a
-   * 30-minute session's RSS climbed ~7 MiB per 10 minutes while its JS heap stayed flat.
+   * Statements are prepared once: each prepare() makes a native SQLite statement that lives until
+   * V8 collects its small wrapper, which a quiet heap rarely does.
    */
   private readonly statements = new Map<string, Database.Statement>();
   private statement(sql: string): Database.Statement {
