@@ -18,6 +18,8 @@ import { parseCommandArgs } from "./args.js";
 import type { Command } from "./command.js";
 import { resolveOutDir } from "./out-dir.js";
 import { writeReports } from "./write-reports.js";
+import { publishSummary, type Publisher } from "../fleet/publisher.js";
+import { PUBLISH_HELP, PUBLISH_OPTIONS, publishPlan } from "./publish-options.js";
 
 const BIN = fileURLToPath(new URL("../../../bin/shadow-signals", import.meta.url));
 
@@ -64,6 +66,8 @@ export interface LabRun {
   keepRaw: boolean;
   /** IMD config lines (`key = value`) added after the lab's own: behaviours switched off. */
   imdSettings?: string[];
+  /** Send the session to a fleet's bus as it is recorded (`--publish`). */
+  publish?: { publisher: Publisher; waitMs: number };
   /** A replay: IMD runs inside this sandbox (argv in front of IMD's), with a file at a fixed fd. */
   sandbox?: { argv: string[]; passFd?: PassedFd; info: NonNullable<TargetInfo["sandbox"]> };
 }
@@ -122,7 +126,7 @@ export async function runLab(o: LabRun): Promise<void> {
     process.stderr.write(
       `shadow-signals lab: observing IMD${benign ? " (benign)" : ""} for ${o.durationLabel} with ${selection.active.map((a) => a.sensor.name).join(", ")}\n`,
     );
-    await observe({
+    const result = await observe({
       outDir,
       durationMs: o.durationMs,
       selection,
@@ -138,7 +142,9 @@ export async function runLab(o: LabRun): Promise<void> {
       signals,
       keepRaw: o.keepRaw,
       ...(o.sandbox?.passFd ? { passFd: o.sandbox.passFd } : {}),
+      ...(o.publish ? { publish: o.publish } : {}),
     });
+    if (result.publish) process.stderr.write(`shadow-signals: ${publishSummary(result.publish)}\n`);
     await peer?.stop();
     removeMadeDirs();
     // IMD wrote it with the user's umask; in our out dir every file is 0600.
@@ -165,7 +171,7 @@ export const labCommand: Command = {
   name: "lab",
   summary: "run IMD and its local peer, observe them, and write the report (the lab's main job)",
   help: `Usage: shadow-signals lab [--duration 60s] [--out DIR] [--sensors auto|LIST] [--benign] [--root DIR] [--keep-raw]
-                          [--imd-set KEY=VALUE]...
+                          [--imd-set KEY=VALUE]... [--publish nats://HOST:PORT [--host NAME] ...]
 
 Starts the lab: IMD (the Infrastructure Management Daemon) and the local service it talks to,
 observes IMD with the chosen sensors, stops both, and writes report.md and report.json — the
@@ -182,13 +188,16 @@ Options:
   --imd-set K=V  an IMD setting (repeatable), e.g. --imd-set plugin=false to switch a behaviour off
                  (keys: src/lab/imd/config.ts); for diff-ing a changed daemon against the lab
 
+${PUBLISH_HELP}
+
 Ctrl-C stops the lab early and still writes the report; a second Ctrl-C hurries the stop.
 
 The out dir also holds imd-ground-truth.json: what IMD really did, for scoring the findings.
 
 Examples:
   sudo shadow-signals lab --duration 45s
-  shadow-signals lab --sensors procfs --duration 30s`,
+  shadow-signals lab --sensors procfs --duration 30s
+  sudo shadow-signals lab --duration 30s --publish nats://127.0.0.1:4222 --host lab-a`,
   async run(argv) {
     const { values } = parseCommandArgs(argv, {
       duration: { type: "string" },
@@ -198,7 +207,9 @@ Examples:
       root: { type: "string" },
       "keep-raw": { type: "boolean" },
       "imd-set": { type: "string", multiple: true },
+      ...PUBLISH_OPTIONS,
     });
+    const plan = publishPlan(values);
     const durationMs = parseDuration(values.duration ?? "60s");
     const benign = values.benign === true;
     const selection = await selectSensors(values.sensors ?? "auto");
@@ -216,6 +227,7 @@ Examples:
       root,
       keepRaw: values["keep-raw"] === true,
       imdSettings: imdSettings(values["imd-set"]),
+      ...(plan ? { publish: plan.make(outDir) } : {}),
     });
     return 0;
   },

@@ -3,7 +3,9 @@ import { restrictUmask } from "../util/umask.js";
 import { wantsHelp } from "./args.js";
 import type { Command } from "./command.js";
 import { analyzeCommand } from "./analyze.js";
+import { collectCommand } from "./collect.js";
 import { diffCommand } from "./diff.js";
+import { fleetCommand } from "./fleet.js";
 import { hardenCommand } from "./harden.js";
 import { serveCommand } from "./serve.js";
 import { replayRunCommand } from "./replay-run.js";
@@ -19,6 +21,8 @@ const COMMANDS: Command[] = [
   hardenCommand,
   diffCommand,
   serveCommand,
+  collectCommand,
+  fleetCommand,
   sensorsCommand,
   imdCommand,
   replayRunCommand,

@@ -12,6 +12,8 @@ import { parseCommandArgs } from "./args.js";
 import type { Command } from "./command.js";
 import { resolveOutDir } from "./out-dir.js";
 import { writeReports } from "./write-reports.js";
+import { publishSummary } from "../fleet/publisher.js";
+import { PUBLISH_HELP, PUBLISH_OPTIONS, publishPlan } from "./publish-options.js";
 
 /** Exit code: the report is written, but the target failed (non-zero status or a signal). */
 export const TARGET_FAILED = 3;
@@ -19,7 +21,8 @@ export const TARGET_FAILED = 3;
 export const observeCommand: Command = {
   name: "observe",
   summary: "record a session of a running process or a command, then report",
-  help: `Usage: shadow-signals observe [--duration D] [--out DIR] [--sensors auto|LIST] [--root DIR] [--keep-raw] (--pid N | -- CMD ARGS...)
+  help: `Usage: shadow-signals observe [--duration D] [--out DIR] [--sensors auto|LIST] [--root DIR] [--keep-raw]
+                              [--publish nats://HOST:PORT [--host NAME] ...] (--pid N | -- CMD ARGS...)
 
 Watches a target from the outside and writes events.jsonl, session.db, report.md and report.json.
   -- CMD ARGS   launch CMD (stdin/stdout/stderr pass through); stops when the duration is up or
@@ -36,6 +39,8 @@ Options:
   --keep-raw          keep the ptrace sensor's raw log (raw/strace.log, 0600). It holds the
                       target's write payloads, secrets included: by default it is removed
 
+${PUBLISH_HELP}
+
 Exit codes: 0 done (the target ran until the duration was up, or ended with status 0); 1 a
 runtime error; 2 a usage error (a CMD not found in PATH is one); 3 the report was written, but
 the target ended on its own with a non-zero status or by a signal (it failed to start, or
@@ -50,6 +55,8 @@ lines and secrets in written files appear only as kind#fingerprint (a keyed hash
 
 Examples:
   sudo shadow-signals observe --duration 2m -- nginx -g 'daemon off;'
+  sudo shadow-signals observe --publish nats://bus.internal:4222 --nats-creds /etc/shadow/fleet.creds \\
+       --duration 1h --pid $(pgrep -o vendor-agent)
   shadow-signals observe --pid $(pgrep -o cron) --sensors procfs --duration 5m`,
   async run(argv) {
     const { values, rest } = parseCommandArgs(argv, {
@@ -59,7 +66,9 @@ Examples:
       pid: { type: "string" },
       root: { type: "string" },
       "keep-raw": { type: "boolean" },
+      ...PUBLISH_OPTIONS,
     });
+    const plan = publishPlan(values);
     const root = values.root !== undefined ? path.resolve(values.root) : undefined;
     const durationMs = parseDuration(values.duration ?? "60s");
     if (values.pid === undefined && rest.length === 0) throw new UsageError("give --pid N or -- CMD ARGS...");
@@ -80,8 +89,9 @@ Examples:
     for (const s of selection.skipped)
       process.stderr.write(`shadow-signals: sensor ${s.name} unavailable: ${s.reason}\n`);
     const signals = new StopSignals((m) => process.stderr.write(`\nshadow-signals: ${m}\n`));
+    const publish = plan?.make(outDir);
     try {
-      await observe({
+      const result = await observe({
         outDir,
         durationMs,
         selection,
@@ -98,7 +108,9 @@ Examples:
         progress: process.stderr.isTTY === true,
         signals,
         keepRaw: values["keep-raw"] === true,
+        ...(publish ? { publish } : {}),
       });
+      if (result.publish) process.stderr.write(`shadow-signals: ${publishSummary(result.publish)}\n`);
       const model = await writeReports(outDir, { quiet: false });
       if (model.targetExit && failed(model.targetExit)) {
         process.stderr.write(

@@ -38,7 +38,7 @@ const CLASS_BEHAVIOR: Record<ClassChange["name"], string> = {
 };
 
 /** Two periods are the same rhythm when they differ by less than their jitter (at least 10%). */
-function samePeriod(a: Period, b: Period): boolean {
+export function samePeriod(a: Period, b: Period): boolean {
   const tolerance = Math.max(a.jitter, b.jitter, 0.1);
   return Math.abs(a.periodMs - b.periodMs) <= tolerance * Math.max(a.periodMs, b.periodMs);
 }

@@ -276,7 +276,8 @@ export async function readSurface(dirs: string[], warn: (i: Issue) => void): Pro
       );
     const builder = new SurfaceBuilder(
       s,
-      path.resolve(dir),
+      // The dir it was recorded in: for a copy rebuilt by `collect`, the host's, not this one.
+      meta.outDir ?? path.resolve(dir),
       meta.releasedAt,
       new Set(meta.target.kind === "import" ? [] : meta.processes.keys()),
       { target: meta.target, rootPid: meta.rootPid },

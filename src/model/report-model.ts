@@ -1,6 +1,7 @@
 import type { Finding } from "./finding.js";
 import type { SensorSummary } from "../session/recorder.js";
 import type { TargetInfo } from "../session/target.js";
+import type { PublishStats } from "../fleet/publisher.js";
 
 /** Everything a renderer needs; renderers are pure functions of this. */
 export interface ReportModel {
@@ -15,10 +16,15 @@ export interface ReportModel {
    */
   targetExit?: { at: number; afterMs: number; code?: number; signal?: string; durationMs?: number };
   /** The recording never finished (we were killed): the time of the last event it holds. */
-  cutShort?: { lastEventAt: number };
+  cutShort?: {
+    lastEventAt: number;
+    /** Why, when not our own death: a collected copy whose end never came. */ why?: string;
+  };
   /** A sensor's death changed the target at `at`: nothing later counts as the target's behaviour. */
   disturbed?: { at: number; by: string; reason: string };
   sensors: SensorSummary[];
+  /** The session was sent to a fleet's bus (`observe --publish`): what went, what did not. */
+  publish?: PublishStats;
   /** Files the target wrote that we would not read (a symlink on the path), with why. */
   refusedCaptures?: { path: string; reason: string }[];
   events: number;

@@ -73,8 +73,18 @@ export async function analyzeSession(
     started,
     ended,
     live,
-    ...(cutShort ? { cutShort: { lastEventAt: lastEvent } } : {}),
+    ...(cutShort
+      ? {
+          cutShort: {
+            lastEventAt: lastEvent,
+            ...(s.collected?.cutShort
+              ? { why: `collected from the fleet's bus, and its end never came (host ${s.collected.host})` }
+              : {}),
+          },
+        }
+      : {}),
     ...(s.disturbed ? { disturbed: s.disturbed } : {}),
+    ...(s.publish ? { publish: s.publish } : {}),
     ...targetExit(analyzer, s),
     ...(releasedAt !== undefined && stopRequestedAt !== undefined
       ? { window: { released: releasedAt, stopRequested: stopRequestedAt } }
@@ -140,6 +150,7 @@ export function writeReportFiles(
     cutShort?: ReportModel["cutShort"];
     disturbed?: ReportModel["disturbed"];
     targetExit?: ReportModel["targetExit"];
+    publish?: ReportModel["publish"];
   },
 ): ReportModel {
   const findings = analyzer.finish();
@@ -158,6 +169,7 @@ export function writeReportFiles(
     ...(s.disturbed ? { disturbed: s.disturbed } : {}),
     ...(s.targetExit ? { targetExit: s.targetExit } : {}),
     sensors: s.sensors,
+    ...(s.publish ? { publish: s.publish } : {}),
     ...refusals(analyzer),
     events: analyzer.events,
     processes: s.processes.size,

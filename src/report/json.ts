@@ -47,6 +47,18 @@ export function renderJson(m: ReportModel): string {
       ...(m.cutShort ? { cutShort: { lastEvent: iso(m.cutShort.lastEventAt) } } : {}),
       ...(m.disturbed ? { disturbed: { ...m.disturbed, at: iso(m.disturbed.at) } } : {}),
       ...(m.refusedCaptures ? { refusedCaptures: m.refusedCaptures } : {}),
+      ...(m.publish
+        ? {
+            publish: {
+              ...m.publish,
+              gaps: m.publish.gaps.map((g) => ({ ...g, at: iso(g.at) })),
+              outages: m.publish.outages.map((o) => ({
+                from: iso(o.from),
+                ...(o.to !== undefined ? { to: iso(o.to) } : {}),
+              })),
+            },
+          }
+        : {}),
       events: m.events,
       processes: m.processes,
       sensors: m.sensors.map((s) => ({

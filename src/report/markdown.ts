@@ -27,7 +27,7 @@ function incidents(m: ReportModel): string[] {
     );
   if (m.cutShort)
     out.push(
-      `**This session was cut short.** Its recorder was ended before it could finish (it was killed); the last recorded event is at ${new Date(m.cutShort.lastEventAt).toISOString()} (${at(m, m.cutShort.lastEventAt)}). ` +
+      `**This session was cut short.** ${m.cutShort.why ? `It was ${m.cutShort.why}` : "Its recorder was ended before it could finish (it was killed)"}; the last recorded event is at ${new Date(m.cutShort.lastEventAt).toISOString()} (${at(m, m.cutShort.lastEventAt)}). ` +
         "The sensors' summaries, the process table and the captured files were not written: this report covers only the events recorded until then.",
       "",
     );
@@ -46,9 +46,34 @@ function incidents(m: ReportModel): string[] {
         ".",
       "",
     );
+  out.push(...publishIncidents(m));
   if (m.disturbed)
     out.push(
       `**The ${m.disturbed.by} sensor's failure changed the target at ${at(m, m.disturbed.at)}.** Nothing the target did from then on is counted as its own behaviour in the findings below.`,
+      "",
+    );
+  return out;
+}
+
+/** A session sent to a fleet's bus: events that never reached it, and when the bus was away. */
+function publishIncidents(m: ReportModel): string[] {
+  const p = m.publish;
+  if (!p) return [];
+  const out: string[] = [];
+  const where = `${p.url} as \`${p.host}/${p.session}\``;
+  if (p.notSentEvents > 0)
+    out.push(
+      `**${p.notSentEvents} event(s) never reached the fleet's bus** (${where}): ` +
+        p.gaps.map((g) => `${g.events} at ${at(m, g.at)}, ${g.reason}`).join("; ") +
+        ". The host's own session dir holds them; a copy rebuilt by `collect` does not, and its findings may miss what they showed.",
+      "",
+    );
+  for (const o of p.outages)
+    out.push(
+      `**The fleet's bus was unreachable** from ${at(m, o.from)} ${o.to !== undefined ? `to ${at(m, o.to)}` : "until the end"} (${where}). ` +
+        (p.notSentEvents > 0
+          ? "Events waited on disk; those past the backlog limit are counted above."
+          : "Events waited on disk and were sent when it was back: none was lost."),
       "",
     );
   return out;

@@ -5,9 +5,11 @@ import type { Selection } from "../sensors/select.js";
 import { onCrashCleanup } from "../util/cleanup.js";
 import { ShadowError } from "../util/result.js";
 import { formatDuration } from "../util/duration.js";
+import type { Publisher, PublishStats } from "../fleet/publisher.js";
 import { Guardian } from "./guardian.js";
 import { launchGated, type Launched, type PassedFd } from "./launcher.js";
 import { Recorder, summarize, type SensorSummary } from "./recorder.js";
+import { SessionStore } from "./store.js";
 import { sleepUnless } from "../util/sleep.js";
 import type { StopSignals } from "./stop-signals.js";
 import type { SensorConfinement, TargetInfo } from "./target.js";
@@ -28,6 +30,8 @@ export interface ObserveOptions {
   keepRaw?: boolean;
   /** An open file the target gets at a fixed fd (the replay sandbox's seccomp filter). */
   passFd?: PassedFd;
+  /** Sends the session to a NATS JetStream server as it is recorded (`--publish`). */
+  publish?: { publisher: Publisher; waitMs: number };
   /** Called once the target runs, with its pid (the lab uses it to wait for IMD). */
   onStarted?: (pid: number) => void;
 }
@@ -38,6 +42,8 @@ export interface ObserveResult {
   sensors: SensorSummary[];
   durationMs: number;
   stoppedBy: "duration" | "exit" | "signal";
+  /** What publishing did, when the session was published. */
+  publish?: PublishStats;
 }
 
 interface Failure {
@@ -103,6 +109,8 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
     : () => undefined;
   const tree = recorder.observe(rootPid, launched?.marker);
   recorder.store.setMeta("rootPid", rootPid);
+  // A copy rebuilt elsewhere (collect) still knows which paths were this session's own.
+  recorder.store.setMeta("outDir", opts.outDir);
   recorder.store.setMeta("keepRaw", opts.keepRaw === true);
   recorder.store.setMeta("durationMs", opts.durationMs);
   // How the process we launched ended: the target itself, or strace in front of it, which ends
@@ -138,6 +146,7 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
           if (failure.disturbsTarget && recorder.store.getMeta("disturbed") === undefined)
             recorder.store.setMeta("disturbed", { at: failure.at, by: sensor.name, reason });
           process.stderr.write(`\nshadow-signals: sensor ${sensor.name} failed: ${reason}\n`);
+          opts.publish?.publisher.status({ kind: "sensor-failed", sensor: sensor.name, reason });
         },
       })
       .catch(abandon);
@@ -145,7 +154,18 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
   recorder.start();
   launched?.release();
   // The target's life starts here, not at the gate: start-up is measured from this moment.
-  recorder.store.setMeta("released", Date.now());
+  const released = Date.now();
+  recorder.store.setMeta("released", released);
+  opts.publish?.publisher.begin({
+    host: opts.publish.publisher.host,
+    session: opts.publish.publisher.session,
+    target: opts.info,
+    started: recorder.store.getMeta<number>("started") ?? released,
+    released,
+    rootPid,
+    sensors: sensors.map((x) => x.name),
+    durationMs: opts.durationMs,
+  });
   opts.onStarted?.(rootPid);
 
   const started = Date.now();
@@ -235,7 +255,28 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
   } else rmSync(rawLog, { force: true });
   const usage = sensors.flatMap((x) => x.usage?.() ?? []);
   if (usage.length) recorder.store.setMeta("usage", usage);
+  let drained = false;
+  if (opts.publish) {
+    // Everything recorded goes to the bus before session.db is closed, so that its copy there
+    // says what publishing did (sent, given up, outages).
+    recorder.flush();
+    drained = await opts.publish.publisher.drain(opts.publish.waitMs, hurry);
+    recorder.store.setMeta("publish", opts.publish.publisher.stats());
+  }
   const final = recorder.finish(summaries);
   removeCleanup();
-  return { outDir: opts.outDir, rootPid, sensors: final, durationMs: Date.now() - started, stoppedBy };
+  let publish: PublishStats | undefined;
+  if (opts.publish) {
+    const db = path.join(opts.outDir, "session.db");
+    publish = await opts.publish.publisher.finish(db, drained ? opts.publish.waitMs : 0, hurry);
+    SessionStore.update(db, (store) => store.setMeta("publish", publish));
+  }
+  return {
+    outDir: opts.outDir,
+    rootPid,
+    sensors: final,
+    durationMs: Date.now() - started,
+    stoppedBy,
+    ...(publish ? { publish } : {}),
+  };
 }

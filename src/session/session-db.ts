@@ -4,6 +4,7 @@ import type { ProcessRecord } from "./process-table.js";
 import type { SensorSummary } from "./recorder.js";
 import type { SensorConfinement, TargetInfo } from "./target.js";
 import type { KernelUsage } from "./usage.js";
+import type { PublishStats } from "../fleet/publisher.js";
 import { ShadowError } from "../util/result.js";
 import { assertRegularFile } from "../util/safe-fs.js";
 
@@ -29,6 +30,12 @@ export interface SessionMeta {
   launchExit: { at: number; code?: number; signal?: string } | undefined;
   /** The signal that stopped the session (a Ctrl-C), and when our handler ran. */
   stopSignal: { signal: string; at: number } | undefined;
+  /** Where the session was recorded (on its own host): what the target wrote there is ours. */
+  outDir: string | undefined;
+  /** What `--publish` did: events sent and not sent, the server's outages. */
+  publish: PublishStats | undefined;
+  /** Rebuilt by `collect` from the bus: which host and session; `cutShort` when its end never came. */
+  collected: { host: string; session: string; cutShort: boolean } | undefined;
   /** What the tree asked of the kernel, per sensor that counted it (for `harden`). */
   usage: KernelUsage[];
 }
@@ -65,6 +72,9 @@ export function readSessionDb(file: string): SessionMeta {
       launchExit: meta("launchExit"),
       usage: meta<KernelUsage[]>("usage") ?? [],
       stopSignal: meta("stopSignal"),
+      publish: meta("publish"),
+      outDir: meta<string>("outDir"),
+      collected: meta("collected"),
     };
   } catch (err) {
     if (err instanceof ShadowError) throw err;

@@ -36,6 +36,16 @@ export class SessionStore {
     return new SessionStore(file);
   }
 
+  /** Changes a finished session.db (what publishing did is known only after it was sent). */
+  static update(file: string, step: (store: SessionStore) => void): void {
+    const store = new SessionStore(file);
+    try {
+      step(store);
+    } finally {
+      store.close();
+    }
+  }
+
   /** Event counts by sensor and kind, written once at the end of the session. */
   setEventCounts(counts: ReadonlyMap<string, number>): void {
     const insert = this.db.prepare("INSERT OR REPLACE INTO event_counts VALUES (?, ?, ?)");

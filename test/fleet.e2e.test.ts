@@ -1,0 +1,306 @@
+/**
+ * The fleet, for real: a `nats-server -js` on a random loopback port with a temp store, live
+ * sessions published to it (`lab`/`observe --publish`), `collect` rebuilding them and `fleet`
+ * comparing the hosts; and the faults: a collector killed mid-stream, the server stopped during a
+ * session, a disk buffer that fills up.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { filesUnder, isRoot, runCliAsync, startCli } from "../src/testing/cli.js";
+import { hasNatsServer, NatsServer } from "../src/testing/nats-server.js";
+import { sleepUnless } from "../src/util/sleep.js";
+
+const skip = !isRoot
+  ? "needs root (the sensors)"
+  : !hasNatsServer
+    ? "nats-server is not installed (npm run setup)"
+    : false;
+
+/** A target that opens a file twenty times a second: a steady stream of events. */
+const BUSY = ["sh", "-c", "while :; do cat /etc/hostname >/dev/null; sleep 0.05; done"];
+
+interface PublishStatsJson {
+  sentEvents: number;
+  notSentEvents: number;
+  gaps: { events: number; reason: string }[];
+  outages: { from: string; to?: string }[];
+  complete: boolean;
+}
+
+describe("fleet over NATS JetStream", { concurrency: false }, () => {
+  let server: NatsServer;
+  let dir = "";
+  const at = (name: string) => path.join(dir, name);
+
+  before(async () => {
+    if (skip) return;
+    dir = mkdtempSync(path.join(os.tmpdir(), "fleet-"));
+    server = new NatsServer();
+    await server.start();
+  });
+  after(async () => {
+    await server?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The one session `collect` rebuilt for `host`. */
+  const collected = (collectDir: string, host: string) => {
+    const sessions = readdirSync(path.join(collectDir, host));
+    assert.equal(sessions.length, 1, `${host}: ${sessions.join(", ")}`);
+    return path.join(collectDir, host, sessions[0]!);
+  };
+  const events = (sessionDir: string) => readFileSync(path.join(sessionDir, "events.jsonl"), "utf8");
+  const publishOf = (sessionDir: string) =>
+    (
+      JSON.parse(readFileSync(path.join(sessionDir, "report.json"), "utf8")) as {
+        session: { publish?: PublishStatsJson };
+      }
+    ).session.publish;
+
+  async function collect(out: string, durable: string, ...more: string[]) {
+    const r = await runCliAsync(
+      [
+        "collect",
+        "--from",
+        server.url,
+        "--out",
+        out,
+        "--durable",
+        durable,
+        "--idle-exit",
+        "3s",
+        "--ack-wait",
+        "2s",
+        ...more,
+      ],
+      120_000,
+    );
+    assert.equal(r.status, 0, r.stderr);
+    return r;
+  }
+
+  test(
+    "three hosts: each session is rebuilt byte for byte, and fleet names the outlier host and behaviour",
+    { skip, timeout: 300_000 },
+    async () => {
+      for (const host of ["a", "b", "c"]) {
+        // Host c's IMD caches credentials in a temp file; a and b have that behaviour switched off.
+        const extra = host === "c" ? [] : ["--imd-set", "temp_secrets=false"];
+        const r = await runCliAsync(
+          [
+            "lab",
+            "--duration",
+            "16s",
+            ...extra,
+            "--publish",
+            server.url,
+            "--host",
+            `host-${host}`,
+            "--out",
+            at(`lab-${host}`),
+          ],
+          120_000,
+        );
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stderr, new RegExp(`published \\d+ event\\(s\\) to ${server.url} as host-${host}/`));
+      }
+      const fleetDir = at("fleet");
+      const c = await collect(fleetDir, "three-hosts");
+      assert.match(c.stderr, /3 session\(s\) analysed, 0 cut short/);
+      for (const host of ["a", "b", "c"]) {
+        const copy = collected(fleetDir, `host-${host}`);
+        assert.equal(
+          events(copy),
+          events(at(`lab-${host}`)),
+          `host-${host}: the rebuilt events.jsonl differs`,
+        );
+        assert.ok(existsSync(path.join(copy, "report.md")));
+      }
+      const f = await runCliAsync(["fleet", fleetDir, "--json"]);
+      assert.equal(f.status, 1, `fleet exits 1 when a host stands out: ${f.stderr}`);
+      const report = JSON.parse(f.stdout) as {
+        hosts: { host: string }[];
+        outliers: { host: string; dimension: string; value: string; kind: string }[];
+      };
+      assert.deepEqual(
+        report.hosts.map((h) => h.host),
+        ["host-a", "host-b", "host-c"],
+      );
+      const newBehaviours = report.outliers.filter(
+        (o) => o.kind === "only here" && o.dimension === "behaviour",
+      );
+      assert.deepEqual(
+        newBehaviours.map((o) => `${o.host} ${o.value}`),
+        ["host-c plaintext-secret-in-temp"],
+      );
+      // The lab's own ground-truth file (in each host's out dir) is not the daemon's behaviour.
+      assert.ok(
+        !report.outliers.some((o) => o.value.endsWith("imd-ground-truth.json")),
+        JSON.stringify(report.outliers),
+      );
+      const md = readFileSync(path.join(fleetDir, "fleet.md"), "utf8");
+      assert.match(md, /\| \*\*host-c\*\* \| only here \| behaviour `plaintext-secret-in-temp`/);
+      for (const file of filesUnder(fleetDir)) {
+        assert.equal(file.mode & 0o077, 0, `${file.file} is readable by others`);
+        assert.doesNotMatch(file.text, /FAKE-/, `${file.file} holds a secret value`);
+      }
+      assert.equal(statSync(fleetDir).mode & 0o777, 0o700);
+    },
+  );
+
+  test(
+    "a collector killed mid-stream and started again: every event exactly once",
+    { skip, timeout: 120_000 },
+    async () => {
+      const out = at("killed");
+      const first = startCli([
+        "collect",
+        "--from",
+        server.url,
+        "--out",
+        out,
+        "--durable",
+        "killed",
+        "--ack-wait",
+        "2s",
+      ]);
+      const observed = runCliAsync(
+        [
+          "observe",
+          "--duration",
+          "8s",
+          "--publish",
+          server.url,
+          "--host",
+          "host-k",
+          "--out",
+          at("obs-k"),
+          "--",
+          ...BUSY,
+        ],
+        60_000,
+      );
+      // Kill it while events are still arriving: its file has some, the session is not over.
+      let partial = false;
+      for (let i = 0; i < 200 && !partial; i++) {
+        await sleepUnless(50);
+        const host = path.join(out, "host-k");
+        if (!existsSync(host)) continue;
+        const [session] = readdirSync(host);
+        const file = session && path.join(host, session, "events.jsonl");
+        partial = !!file && existsSync(file) && statSync(file).size > 0;
+      }
+      assert.ok(partial, `the collector wrote nothing: ${first.output()}`);
+      process.kill(first.child.pid!, "SIGKILL");
+      await first.exited;
+      const o = await observed;
+      assert.equal(o.status, 0, o.stderr);
+      assert.ok(
+        !existsSync(path.join(collected(out, "host-k"), "report.json")),
+        "the first collector had finished",
+      );
+      await collect(out, "killed");
+      const copy = collected(out, "host-k");
+      assert.equal(events(copy), events(at("obs-k")));
+      assert.ok(existsSync(path.join(copy, "report.json")));
+    },
+  );
+
+  test(
+    "nats-server stopped during a session and started again: nothing lost, the outage reported",
+    { skip, timeout: 120_000 },
+    async () => {
+      const observed = runCliAsync(
+        [
+          "observe",
+          "--duration",
+          "10s",
+          "--publish",
+          server.url,
+          "--host",
+          "host-o",
+          "--out",
+          at("obs-o"),
+          "--",
+          ...BUSY,
+        ],
+        60_000,
+      );
+      await sleepUnless(3000);
+      await server.stop();
+      await sleepUnless(3000);
+      await server.start();
+      const o = await observed;
+      assert.equal(o.status, 0, o.stderr);
+      const local = publishOf(at("obs-o"))!;
+      assert.equal(local.notSentEvents, 0);
+      assert.ok(local.complete);
+      assert.ok(
+        local.outages.length >= 1 && local.outages[0]!.to !== undefined,
+        JSON.stringify(local.outages),
+      );
+      assert.match(o.stderr, /server unreachable \d+ time\(s\)/);
+      const out = at("outage");
+      await collect(out, "outage");
+      const copy = collected(out, "host-o");
+      assert.equal(events(copy), events(at("obs-o")));
+      assert.match(
+        readFileSync(path.join(copy, "report.md"), "utf8"),
+        /The fleet's bus was unreachable\*\* from \+[\d.]+ s to/,
+      );
+    },
+  );
+
+  test(
+    "a disk buffer that fills while the server is down: what was given up is counted and reported",
+    { skip, timeout: 120_000 },
+    async () => {
+      await server.stop();
+      const observed = runCliAsync(
+        [
+          "observe",
+          "--duration",
+          "8s",
+          "--publish",
+          server.url,
+          "--host",
+          "host-f",
+          "--publish-backlog",
+          "64KiB",
+          "--out",
+          at("obs-f"),
+          "--",
+          ...BUSY,
+        ],
+        60_000,
+      );
+      await sleepUnless(4000);
+      await server.start();
+      const o = await observed;
+      assert.equal(o.status, 0, o.stderr);
+      assert.match(o.stderr, /\d+ NOT sent \(the backlog passed 65536 bytes/);
+      const local = publishOf(at("obs-f"))!;
+      assert.ok(local.notSentEvents > 0);
+      assert.equal(
+        local.gaps.reduce((n, g) => n + g.events, 0),
+        local.notSentEvents,
+      );
+      const localLines = events(at("obs-f")).split("\n").filter(Boolean);
+      assert.equal(local.sentEvents + local.notSentEvents, localLines.length);
+      const out = at("full");
+      await collect(out, "full");
+      const copy = collected(out, "host-f");
+      const copyLines = events(copy).split("\n").filter(Boolean);
+      assert.equal(copyLines.length, local.sentEvents);
+      // What arrived is the newest part, in order, each line once.
+      assert.deepEqual(copyLines, localLines.slice(localLines.length - copyLines.length));
+      assert.match(
+        readFileSync(path.join(copy, "report.md"), "utf8"),
+        /\*\*\d+ event\(s\) never reached the fleet's bus\*\*/,
+      );
+    },
+  );
+});
