@@ -2,7 +2,7 @@
 # Sets up Shadow Signals on a Debian machine with Node.js 20: the sensors' tools (strace, bpftrace),
 # the real daemons the live tests observe (monit, cron, nginx, collectd), the tools `harden` checks
 # its profiles with and replays them under (systemd-analyze, apparmor_parser, scmp_sys_resolver,
-# bwrap, libseccomp-dev) and Debian's chromium for the browser tests, when we are root and they are missing, the npm dependencies, the seccomp
+# bwrap, libseccomp-dev), nats-server for the fleet and Debian's chromium for the browser tests, when we are root and they are missing, the npm dependencies, the seccomp
 # helper, and the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,8 @@ command -v scmp_sys_resolver >/dev/null 2>&1 || missing+=(seccomp)
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 [ -e /usr/include/seccomp.h ] || missing+=(libseccomp-dev)
 command -v cc >/dev/null 2>&1 || missing+=(gcc)
+# The fleet's bus (observe --publish, collect): its tests start their own nats-server -js.
+command -v nats-server >/dev/null 2>&1 || missing+=(nats-server)
 # The browser tests of report.html and the dashboard: Debian's chromium, never a downloaded build.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
