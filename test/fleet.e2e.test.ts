@@ -148,6 +148,30 @@ describe("fleet over NATS JetStream", { concurrency: false }, () => {
         assert.doesNotMatch(file.text, /FAKE-/, `${file.file} holds a secret value`);
       }
       assert.equal(statSync(fleetDir).mode & 0o777, 0o700);
+
+      // The dashboard lists the fleet and shows it, each session linked to its report.
+      const serve = startCli(["serve", fleetDir, "--port", "0"]);
+      try {
+        let url = "";
+        for (let i = 0; i < 100 && !url; i++) {
+          url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(serve.output())?.[1] ?? "";
+          await sleepUnless(100);
+        }
+        assert.ok(url, `no URL printed: ${serve.output()}`);
+        assert.match(await (await fetch(url)).text(), /<a href="\/fleet\/0">fleet<\/a>/);
+        const view = await (await fetch(url + "fleet/0")).text();
+        assert.match(
+          view,
+          /<tr class="only-here"><td><b>host-c<\/b><\/td><td>only here<\/td><td>behaviour <code>plaintext-secret-in-temp<\/code>/,
+        );
+        const link = /href="(\/session\/\d+\/report\.html)"/.exec(view)?.[1];
+        assert.ok(link, "no session linked");
+        assert.equal((await fetch(url + link.slice(1))).status, 200);
+        assert.equal((await fetch(url + "fleet/1")).status, 404);
+      } finally {
+        serve.child.kill("SIGTERM");
+        assert.equal(await serve.exited, 0);
+      }
     },
   );
 

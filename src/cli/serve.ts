@@ -15,7 +15,8 @@ export const serveCommand: Command = {
 
 Serves, read-only, the sessions under the dirs given (default ./shadow-signals-sessions): a list
 with target, date, sensors and findings; each session's report.html, .md, .json and .sarif; and
-the diff of any two. Sessions are named by number, never by a path: nothing outside the dirs
+the diff of any two; and for a dir that 'collect' made, its fleet (hosts × behaviours, the
+outliers). Sessions are named by number, never by a path: nothing outside the dirs
 given can be reached. Stop it with Ctrl-C.
 
 Options:

@@ -5,7 +5,9 @@ import { diffSessions } from "../diff/diff.js";
 import { renderDiffHtml } from "../diff/render-diff.js";
 import { digest } from "../diff/session-digest.js";
 import { esc } from "../report/html.js";
-import { indexSessions, type IndexedSession } from "./session-index.js";
+import { buildFleetReport } from "../fleet/fleet-report.js";
+import { renderFleetHtml } from "../fleet/render-fleet-html.js";
+import { fleetRoots, indexSessions, type IndexedSession } from "./session-index.js";
 
 /** The files of a session the dashboard serves; nothing else of a session dir is reachable. */
 const SERVED: Record<string, string> = {
@@ -35,9 +37,10 @@ const page = (title: string, body: string) => `<!doctype html><html lang="en"><h
 <style>body{font:14px/1.5 system-ui,sans-serif;margin:20px 28px;color:#1d2330}table{border-collapse:collapse;width:100%}
 th,td{text-align:left;border-bottom:1px solid #e1e5ee;padding:6px 8px;vertical-align:top}th{font-size:12px;color:#5b6475}
 .sev{font-size:11px;border-radius:8px;padding:0 6px;color:#fff;background:#888;margin-right:3px}.sev.high,.sev.critical{background:#c62828}.sev.medium{background:#e08a00}
-form{margin:14px 0}select,button{font:inherit}</style></head><body>${body}</body></html>`;
+form{margin:14px 0}select,button{font:inherit}td.odd{background:#fde0dc;font-weight:600}td.unseen{color:#9aa3b2}
+tr.only-here td:first-child,tr.different-period td:first-child{border-left:3px solid #c62828}tr.missing-here td:first-child{border-left:3px solid #e08a00}</style></head><body>${body}</body></html>`;
 
-function listPage(sessions: IndexedSession[], q: string): string {
+function listPage(sessions: IndexedSession[], fleets: string[], q: string): string {
   const options = sessions
     .map((s) => `<option value="${s.id}">${esc(`${s.target} · ${s.started}`)}</option>`)
     .join("");
@@ -54,6 +57,7 @@ function listPage(sessions: IndexedSession[], q: string): string {
   return page(
     "Shadow Signals sessions",
     `<h1>Shadow Signals — ${sessions.length} session(s)</h1>
+${fleets.length ? `<h2>Fleets</h2><ul>${fleets.map((f, i) => `<li><a href="/fleet/${i}${q}">${esc(path.basename(f))}</a>: the hosts compared</li>`).join("")}</ul>` : ""}
 <form action="/diff" method="get">Compare <select name="a">${options}</select> with <select name="b">${options}</select>
 ${q ? `<input type="hidden" name="token" value="${esc(new URLSearchParams(q.slice(1)).get("token") ?? "")}">` : ""}<button type="submit">diff</button></form>
 <table><thead><tr><th>target</th><th>started</th><th>sensors</th><th>findings</th><th>files</th></tr></thead><tbody>${rows}</tbody></table>`,
@@ -76,7 +80,19 @@ export function dashboard(roots: readonly string[], token?: string): Hono {
   const q = token ? `?token=${encodeURIComponent(token)}` : "";
   const find = (id: string) =>
     /^\d+$/.test(id) ? indexSessions(roots).find((s) => s.id === Number(id)) : undefined;
-  app.get("/", (c) => c.html(listPage(indexSessions(roots), q)));
+  app.get("/", (c) => c.html(listPage(indexSessions(roots), fleetRoots(roots), q)));
+  app.get("/fleet/:n", async (c) => {
+    const n = c.req.param("n");
+    const root = /^\d+$/.test(n) ? fleetRoots(roots)[Number(n)] : undefined;
+    if (!root) return c.text("not found", 404);
+    const sessions = indexSessions(roots);
+    const report = await buildFleetReport(root, () => undefined);
+    const body = renderFleetHtml(report, (host, session) => {
+      const s = sessions.find((x) => x.dir === path.join(root, host, session));
+      return s && s.hasHtml ? `/session/${s.id}/report.html${q}` : undefined;
+    });
+    return c.html(page(`Fleet ${path.basename(root)}`, `<p><a href="/${q}">all sessions</a></p>${body}`));
+  });
   app.get("/api/sessions", (c) => c.json(indexSessions(roots).map(({ dir: _dir, ...s }) => s)));
   app.get("/session/:id/:file", (c) => {
     const type = SERVED[c.req.param("file")];

@@ -66,3 +66,14 @@ export function indexSessions(roots: readonly string[]): IndexedSession[] {
   const unique = [...new Set(dirs)].sort();
   return unique.flatMap((d, i) => summary(d, i) ?? []).sort((a, b) => b.started.localeCompare(a.started));
 }
+
+/** The dirs given that `collect` made (they hold collect.db): each is a fleet to compare. */
+export function fleetRoots(roots: readonly string[]): string[] {
+  return [...new Set(roots.map((r) => path.resolve(r)))].filter((r) => {
+    try {
+      return isDir(r) && lstatSync(path.join(r, "collect.db")).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
