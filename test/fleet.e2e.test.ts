@@ -5,12 +5,14 @@
  * session, a disk buffer that fills up.
  */
 import { after, before, describe, test } from "node:test";
+import { spawnSync } from "node:child_process";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { filesUnder, isRoot, runCliAsync, startCli } from "../src/testing/cli.js";
 import { hasNatsServer, NatsServer } from "../src/testing/nats-server.js";
+import { secureSetup } from "../src/testing/nats-secure.js";
 import { sleepUnless } from "../src/util/sleep.js";
 
 const skip = !isRoot
@@ -325,6 +327,83 @@ describe("fleet over NATS JetStream", { concurrency: false }, () => {
         readFileSync(path.join(copy, "report.md"), "utf8"),
         /\*\*\d+ event\(s\) never reached the fleet's bus\*\*/,
       );
+    },
+  );
+});
+
+describe("fleet over TLS with a credentials file", { concurrency: false }, () => {
+  let server: NatsServer | undefined;
+  let dir = "";
+  let secure: Awaited<ReturnType<typeof secureSetup>>;
+  const hasOpenssl = spawnSync("openssl", ["version"]).status === 0;
+  const skipSecure = skip || (!hasOpenssl ? "openssl is not installed" : false);
+
+  before(async () => {
+    if (skipSecure) return;
+    dir = mkdtempSync(path.join(os.tmpdir(), "fleet-tls-"));
+    secure = await secureSetup(dir);
+    server = new NatsServer({ config: secure.config, tls: true });
+    await server.start();
+  });
+  after(async () => {
+    await server?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test(
+    "a session goes through a verified TLS server with creds; without them collect stops at once; no secret is printed or written",
+    { skip: skipSecure, timeout: 120_000 },
+    async () => {
+      const url = server!.url;
+      const auth = ["--nats-creds", secure.creds, "--nats-tls-ca", secure.ca];
+      const o = await runCliAsync(
+        [
+          "observe",
+          "--duration",
+          "3s",
+          "--publish",
+          url,
+          ...auth,
+          "--host",
+          "tls-host",
+          "--out",
+          path.join(dir, "obs"),
+          "--",
+          ...BUSY,
+        ],
+        60_000,
+      );
+      assert.equal(o.status, 0, o.stderr);
+      assert.match(o.stderr, /published \d+ event\(s\) to tls:\/\/127\.0\.0\.1:\d+ as tls-host\//);
+      const out = path.join(dir, "collected");
+      const c = await runCliAsync(
+        ["collect", "--from", url, ...auth, "--out", out, "--idle-exit", "3s"],
+        60_000,
+      );
+      assert.equal(c.status, 0, c.stderr);
+      const [session] = readdirSync(path.join(out, "tls-host"));
+      assert.equal(
+        readFileSync(path.join(out, "tls-host", session!, "events.jsonl"), "utf8"),
+        readFileSync(path.join(dir, "obs", "events.jsonl"), "utf8"),
+      );
+      // Refused credentials and an unverifiable server are not waited for.
+      const noCreds = await runCliAsync(
+        ["collect", "--from", url, "--nats-tls-ca", secure.ca, "--out", path.join(dir, "refused")],
+        20_000,
+      );
+      assert.equal(noCreds.status, 1, noCreds.stderr);
+      assert.match(noCreds.stderr, /Authorization Violation/i);
+      const noCa = await runCliAsync(
+        ["collect", "--from", url, "--nats-creds", secure.creds, "--out", path.join(dir, "untrusted")],
+        20_000,
+      );
+      assert.equal(noCa.status, 1, noCa.stderr);
+      assert.match(noCa.stderr, /certificate/i);
+      const jwt = readFileSync(secure.creds, "utf8").split("\n")[1]!;
+      for (const text of [o.stdout, o.stderr, c.stdout, c.stderr, noCreds.stderr, noCa.stderr])
+        assert.ok(!text.includes(secure.seed) && !text.includes(jwt), "a credential was printed");
+      for (const f of [...filesUnder(path.join(dir, "obs")), ...filesUnder(out)])
+        assert.ok(!f.text.includes(secure.seed) && !f.text.includes(jwt), `${f.file} holds a credential`);
     },
   );
 });

@@ -73,11 +73,27 @@ export class Collector {
     const { opts } = this;
     const url = redactUrl(opts.target.url);
     let told = false;
-    const nc = await connectNats(opts.target, `shadow-signals collect ${opts.durable}`, opts.stop, (err) => {
-      if (!told)
-        opts.log(`waiting for ${url}: ${redactUrl(err.message)} (retrying every 0.5 s; Ctrl-C to stop)`);
-      told = true;
-    });
+    // A server that is not up yet is waited for; one that refuses who we are, or that we cannot
+    // trust, will not change its mind: that ends the command at once.
+    let refused: Error | undefined;
+    const cancel = new AbortController();
+    const onStop = () => cancel.abort();
+    opts.stop.addEventListener("abort", onStop, { once: true });
+    const nc = await connectNats(
+      opts.target,
+      `shadow-signals collect ${opts.durable}`,
+      cancel.signal,
+      (err) => {
+        if (isPermanent(err)) {
+          refused = err;
+          cancel.abort();
+        } else if (!told)
+          opts.log(`waiting for ${url}: ${redactUrl(err.message)} (retrying every 0.5 s; Ctrl-C to stop)`);
+        told = true;
+      },
+    ).finally(() => opts.stop.removeEventListener("abort", onStop));
+    if (refused || !nc) this.state.close();
+    if (refused) throw new ShadowError(`${url}: ${redactUrl((refused as Error).message)}`);
     if (!nc) return this.result;
     try {
       await this.recoverClaims();
@@ -326,6 +342,11 @@ function writeCutShortDb(dbFile: string, s: CollectedSession): void {
   store.setMeta("collected", { host: s.host, session: s.session, cutShort: true, statuses: s.statuses });
   store.close();
   renameSync(tmp, dbFile);
+}
+
+/** Errors that retrying cannot cure: credentials refused, a certificate we cannot verify. */
+function isPermanent(err: Error): boolean {
+  return /authori[sz]ation|authentication|certificate|altnames|self.signed/i.test(err.message);
 }
 
 function isAlive(pid: number): boolean {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -15,14 +15,28 @@ export class NatsServer {
   readonly storeDir = mkdtempSync(path.join(os.tmpdir(), "nats-store-"));
   port = 0;
 
+  /** `config`: nats-server config lines (auth, TLS); `tls`: clients must use tls://. */
+  constructor(private readonly opts: { config?: string; tls?: boolean } = {}) {}
+
   get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
+    return `${this.opts.tls ? "tls" : "nats"}://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
+    const configFile = path.join(this.storeDir, "server.conf");
+    if (this.opts.config !== undefined) writeFileSync(configFile, this.opts.config + "\n", { mode: 0o600 });
     const child = spawn(
       "nats-server",
-      ["-js", "-a", "127.0.0.1", "-p", this.port === 0 ? "-1" : String(this.port), "-sd", this.storeDir],
+      [
+        ...(this.opts.config !== undefined ? ["-c", configFile] : []),
+        "-js",
+        "-a",
+        "127.0.0.1",
+        "-p",
+        this.port === 0 ? "-1" : String(this.port),
+        "-sd",
+        this.storeDir,
+      ],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
     this.child = child;
