@@ -95,6 +95,8 @@ export async function connectNats(
 
 /** Duplicates of a message id within this window are dropped by the server (a resend after a lost ack). */
 const DUPLICATE_WINDOW_NS = 10 * 60 * 1e9;
+/** How long the stream keeps a session when we make it: a collector down for a week loses nothing. */
+const MAX_AGE_NS = 7 * 24 * 3600 * 1e9;
 
 /** The stream every session goes to, made if it is not there (by whichever side comes first). */
 export async function ensureStream(nc: NatsConnection): Promise<JetStreamManager> {
@@ -107,6 +109,7 @@ export async function ensureStream(nc: NatsConnection): Promise<JetStreamManager
         name: STREAM,
         subjects: [`${SUBJECT_ROOT}.>`],
         duplicate_window: DUPLICATE_WINDOW_NS,
+        max_age: MAX_AGE_NS,
       });
     } catch (err) {
       // Another publisher or collector made it between our two calls.
