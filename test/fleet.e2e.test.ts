@@ -236,6 +236,67 @@ describe("fleet over NATS JetStream", { concurrency: false }, () => {
   );
 
   test(
+    "two collectors sharing a durable and a dir share the work; one of them analyses the session",
+    { skip, timeout: 120_000 },
+    async () => {
+      const out = at("shared");
+      const one = await runCliAsync([
+        "collect",
+        "--from",
+        server.url,
+        "--out",
+        out,
+        "--durable",
+        "shared",
+        "--idle-exit",
+        "1s",
+      ]);
+      assert.equal(one.status, 0, one.stderr); // makes the dir and collect.db, as a first start does
+      const args = [
+        "collect",
+        "--from",
+        server.url,
+        "--out",
+        out,
+        "--durable",
+        "shared",
+        "--ack-wait",
+        "2s",
+        "--idle-exit",
+        "4s",
+      ];
+      const collectors = [runCliAsync(args, 90_000), runCliAsync(args, 90_000)];
+      const o = await runCliAsync(
+        [
+          "observe",
+          "--duration",
+          "6s",
+          "--publish",
+          server.url,
+          "--host",
+          "host-s",
+          "--out",
+          at("obs-s"),
+          "--",
+          ...BUSY,
+        ],
+        60_000,
+      );
+      assert.equal(o.status, 0, o.stderr);
+      const logs = await Promise.all(collectors);
+      for (const l of logs) assert.equal(l.status, 0, l.stderr);
+      const counts = logs.map((l) => Number(/collect stopped: (\d+) message/.exec(l.stderr)?.[1] ?? 0));
+      assert.ok(
+        counts.every((n) => n > 0),
+        `each collector took a share: ${counts.join(", ")}`,
+      );
+      const analysed = logs.map((l) => (l.stderr.match(/host-s\/\S+: analysed/g) ?? []).length);
+      assert.equal(analysed[0]! + analysed[1]!, 1, logs.map((l) => l.stderr).join("\n"));
+      assert.equal(events(collected(out, "host-s")), events(at("obs-s")));
+    },
+  );
+
+  test(
     "nats-server stopped during a session and started again: nothing lost, the outage reported",
     { skip, timeout: 120_000 },
     async () => {

@@ -26,7 +26,13 @@ export class CollectState {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    if (!existsSync(file)) closeSync(openNewFile(file));
+    // Made 0600 by us first; another collector sharing the dir may make it at the same moment.
+    if (!existsSync(file))
+      try {
+        closeSync(openNewFile(file));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      }
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("busy_timeout = 10000");
