@@ -24,6 +24,37 @@ const skip = !isRoot
 /** A target that opens a file twenty times a second: a steady stream of events. */
 const BUSY = ["sh", "-c", "while :; do cat /etc/hostname >/dev/null; sleep 0.05; done"];
 
+/** Resolves once a session's recorder has written its first events (the sensors take seconds to start). */
+async function recording(outDir: string): Promise<void> {
+  const file = path.join(outDir, "events.jsonl");
+  for (let i = 0; i < 600; i++) {
+    if (existsSync(file) && statSync(file).size > 0) return;
+    await sleepUnless(50);
+  }
+  throw new Error(`${outDir}: no events after 30 s`);
+}
+
+/** `observe` of the busy target for `duration`, published to `url` as `host`, into `out`. */
+function observeBusy(url: string, host: string, out: string, duration: string, ...more: string[]) {
+  return runCliAsync(
+    [
+      "observe",
+      "--duration",
+      duration,
+      "--publish",
+      url,
+      "--host",
+      host,
+      ...more,
+      "--out",
+      out,
+      "--",
+      ...BUSY,
+    ],
+    60_000,
+  );
+}
+
 interface PublishStatsJson {
   sentEvents: number;
   notSentEvents: number;
@@ -62,24 +93,23 @@ describe("fleet over NATS JetStream", { concurrency: false }, () => {
       }
     ).session.publish;
 
-  async function collect(out: string, durable: string, ...more: string[]) {
-    const r = await runCliAsync(
-      [
-        "collect",
-        "--from",
-        server.url,
-        "--out",
-        out,
-        "--durable",
-        durable,
-        "--idle-exit",
-        "3s",
-        "--ack-wait",
-        "2s",
-        ...more,
-      ],
-      120_000,
-    );
+  /** `collect` into `out` with the durable `durable`, exiting once idle for `idle`. */
+  const collectArgs = (out: string, durable: string, idle = "3s") => [
+    "collect",
+    "--from",
+    server.url,
+    "--out",
+    out,
+    "--durable",
+    durable,
+    "--idle-exit",
+    idle,
+    "--ack-wait",
+    "2s",
+  ];
+
+  async function collect(out: string, durable: string) {
+    const r = await runCliAsync(collectArgs(out, durable), 120_000);
     assert.equal(r.status, 0, r.stderr);
     return r;
   }
@@ -182,33 +212,8 @@ describe("fleet over NATS JetStream", { concurrency: false }, () => {
     { skip, timeout: 120_000 },
     async () => {
       const out = at("killed");
-      const first = startCli([
-        "collect",
-        "--from",
-        server.url,
-        "--out",
-        out,
-        "--durable",
-        "killed",
-        "--ack-wait",
-        "2s",
-      ]);
-      const observed = runCliAsync(
-        [
-          "observe",
-          "--duration",
-          "8s",
-          "--publish",
-          server.url,
-          "--host",
-          "host-k",
-          "--out",
-          at("obs-k"),
-          "--",
-          ...BUSY,
-        ],
-        60_000,
-      );
+      const first = startCli(collectArgs(out, "killed", "60s")); // killed long before it idles
+      const observed = observeBusy(server.url, "host-k", at("obs-k"), "8s");
       // Kill it while events are still arriving: its file has some, the session is not over.
       let partial = false;
       for (let i = 0; i < 200 && !partial; i++) {
@@ -240,48 +245,11 @@ describe("fleet over NATS JetStream", { concurrency: false }, () => {
     { skip, timeout: 120_000 },
     async () => {
       const out = at("shared");
-      const one = await runCliAsync([
-        "collect",
-        "--from",
-        server.url,
-        "--out",
-        out,
-        "--durable",
-        "shared",
-        "--idle-exit",
-        "1s",
-      ]);
-      assert.equal(one.status, 0, one.stderr); // makes the dir and collect.db, as a first start does
-      const args = [
-        "collect",
-        "--from",
-        server.url,
-        "--out",
-        out,
-        "--durable",
-        "shared",
-        "--ack-wait",
-        "2s",
-        "--idle-exit",
-        "4s",
-      ];
+      await collect(out, "shared"); // makes the dir and collect.db, as a first start does
+      // Idle long enough for the session's first message (the sensors take seconds to start).
+      const args = collectArgs(out, "shared", "8s");
       const collectors = [runCliAsync(args, 90_000), runCliAsync(args, 90_000)];
-      const o = await runCliAsync(
-        [
-          "observe",
-          "--duration",
-          "6s",
-          "--publish",
-          server.url,
-          "--host",
-          "host-s",
-          "--out",
-          at("obs-s"),
-          "--",
-          ...BUSY,
-        ],
-        60_000,
-      );
+      const o = await observeBusy(server.url, "host-s", at("obs-s"), "6s");
       assert.equal(o.status, 0, o.stderr);
       const logs = await Promise.all(collectors);
       for (const l of logs) assert.equal(l.status, 0, l.stderr);
@@ -300,23 +268,9 @@ describe("fleet over NATS JetStream", { concurrency: false }, () => {
     "nats-server stopped during a session and started again: nothing lost, the outage reported",
     { skip, timeout: 120_000 },
     async () => {
-      const observed = runCliAsync(
-        [
-          "observe",
-          "--duration",
-          "10s",
-          "--publish",
-          server.url,
-          "--host",
-          "host-o",
-          "--out",
-          at("obs-o"),
-          "--",
-          ...BUSY,
-        ],
-        60_000,
-      );
-      await sleepUnless(3000);
+      const observed = observeBusy(server.url, "host-o", at("obs-o"), "10s");
+      await recording(at("obs-o"));
+      await sleepUnless(1500);
       await server.stop();
       await sleepUnless(3000);
       await server.start();
@@ -346,25 +300,9 @@ describe("fleet over NATS JetStream", { concurrency: false }, () => {
     { skip, timeout: 120_000 },
     async () => {
       await server.stop();
-      const observed = runCliAsync(
-        [
-          "observe",
-          "--duration",
-          "8s",
-          "--publish",
-          server.url,
-          "--host",
-          "host-f",
-          "--publish-backlog",
-          "64KiB",
-          "--out",
-          at("obs-f"),
-          "--",
-          ...BUSY,
-        ],
-        60_000,
-      );
-      await sleepUnless(4000);
+      const observed = observeBusy(server.url, "host-f", at("obs-f"), "8s", "--publish-backlog", "64KiB");
+      await recording(at("obs-f"));
+      await sleepUnless(3000);
       await server.start();
       const o = await observed;
       assert.equal(o.status, 0, o.stderr);
@@ -417,23 +355,7 @@ describe("fleet over TLS with a credentials file", { concurrency: false }, () =>
     async () => {
       const url = server!.url;
       const auth = ["--nats-creds", secure.creds, "--nats-tls-ca", secure.ca];
-      const o = await runCliAsync(
-        [
-          "observe",
-          "--duration",
-          "3s",
-          "--publish",
-          url,
-          ...auth,
-          "--host",
-          "tls-host",
-          "--out",
-          path.join(dir, "obs"),
-          "--",
-          ...BUSY,
-        ],
-        60_000,
-      );
+      const o = await observeBusy(url, "tls-host", path.join(dir, "obs"), "3s", ...auth);
       assert.equal(o.status, 0, o.stderr);
       assert.match(o.stderr, /published \d+ event\(s\) to tls:\/\/127\.0\.0\.1:\d+ as tls-host\//);
       const out = path.join(dir, "collected");

@@ -16,6 +16,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/nats-core";
 import { SessionStore } from "../session/store.js";
+import { isProcessAlive } from "../session/terminate.js";
 import { ShadowError, formatIssue } from "../util/result.js";
 import { openNewFile } from "../util/safe-fs.js";
 import { analyzeSession } from "../pipeline/analyze-session.js";
@@ -231,7 +232,7 @@ export class Collector {
   }
 
   private async recoverClaims(): Promise<void> {
-    for (const { host, session } of this.state.orphanedClaims(isAlive)) {
+    for (const { host, session } of this.state.orphanedClaims(isProcessAlive)) {
       this.state.setState(host, session, "open");
       this.maybeFinish(host, session);
     }
@@ -349,11 +350,3 @@ function isPermanent(err: Error): boolean {
   return /authori[sz]ation|authentication|certificate|altnames|self.signed/i.test(err.message);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
