@@ -349,4 +349,3 @@ function writeCutShortDb(dbFile: string, s: CollectedSession): void {
 function isPermanent(err: Error): boolean {
   return /authori[sz]ation|authentication|certificate|altnames|self.signed/i.test(err.message);
 }
-
