@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import net from "node:net";
 import path from "node:path";
+import type { RawEvent } from "../../events/schema.js";
 import { TreeSet } from "../../session/tree.js";
 import { ProcfsSensor } from "./procfs-sensor.js";
 import watchDirs from "../../data/procfs-watch-dirs.json" with { type: "json" };
@@ -69,4 +71,57 @@ test("inotify watches only write-heavy dirs: a watch taxes every open, read and 
   for (const readMostly of ["etc", "usr", "lib", "bin", "opt", "home"])
     assert.ok(!watchDirs.dirs.includes(readMostly), `${readMostly} is watched`);
   assert.ok(watchDirs.dirs.includes("tmp"));
+});
+
+test("a connection the target accepted is an accept, one it made is a connect", async () => {
+  // The test's own listener, for the target to dial out to.
+  const outside = net.createServer((s) => s.on("error", () => undefined));
+  await new Promise<void>((r) => outside.listen(0, "127.0.0.1", r));
+  const outsidePort = (outside.address() as net.AddressInfo).port;
+  const script = `
+    const net = require("node:net");
+    const held = [];
+    const srv = net.createServer((s) => { held.push(s); console.log("accepted"); });
+    srv.listen(0, "127.0.0.1", () => {
+      held.push(net.connect(${outsidePort}, "127.0.0.1", () => console.log("port " + srv.address().port)));
+    });
+    setTimeout(() => process.exit(0), 20000);`;
+  const target = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "ignore"] });
+  let out = "";
+  target.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  const waitFor = async (re: RegExp) => {
+    for (let i = 0; i < 200 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 25));
+    return re.exec(out);
+  };
+  const dir = mkdtempSync(path.join(os.tmpdir(), "procfs-accept-"));
+  const events: RawEvent[] = [];
+  const sensor = new ProcfsSensor(60_000); // scans only when asked
+  let client: net.Socket | undefined;
+  try {
+    const port = Number((await waitFor(/port (\d+)/))?.[1]);
+    assert.ok(port > 0, `the target did not listen: ${out}`);
+    await sensor.start({
+      tree: new TreeSet(target.pid!),
+      emit: (e) => events.push(e),
+      workDir: dir,
+      onFailure: () => undefined,
+    });
+    client = net.connect(port, "127.0.0.1");
+    await waitFor(/accepted/);
+    const clientPort = client.localPort;
+    sensor.scan();
+    const sockets = events.filter((e) => e.kind === "connect" || e.kind === "accept") as (RawEvent & {
+      port?: number;
+    })[];
+    assert.deepEqual(
+      sockets.map((e) => `${e.kind} ${e.port}`).sort(),
+      [`accept ${clientPort}`, `connect ${outsidePort}`].sort(),
+    );
+  } finally {
+    client?.destroy();
+    await sensor.stop();
+    target.kill();
+    outside.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -297,6 +297,7 @@ export class ProcfsSensor implements Sensor {
       sensor: "procfs" as const,
       inferred: true,
     };
+    let listening: Set<string> | undefined;
     for (const [fd, target] of now) {
       if (k.fds.get(fd) === target) continue;
       const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
@@ -308,9 +309,13 @@ export class ProcfsSensor implements Sensor {
           if (row.state === "LISTEN")
             this.emit({ ...base, kind: "listen", family, address: row.local.address, port: row.local.port });
           else if (row.remote.port !== 0)
+            // /proc/net says where a socket goes, not who dialled: one whose local port is a port
+            // listened on here was accepted (a client came in), not a connection the daemon made.
             this.emit({
               ...base,
-              kind: "connect",
+              kind: (listening ??= listeningPorts(sockets())).has(`${row.proto}:${row.local.port}`)
+                ? "accept"
+                : "connect",
               family,
               address: row.remote.address,
               port: row.remote.port,
@@ -347,4 +352,13 @@ export class ProcfsSensor implements Sensor {
   stats(): SensorStats {
     return { ...this.s };
   }
+}
+
+/** proto:port of every listening TCP socket in the namespace (accepted sockets share the port). */
+function listeningPorts(sockets: Map<number, SocketInfo>): Set<string> {
+  const out = new Set<string>();
+  for (const info of sockets.values())
+    if (info.kind === "inet" && info.row.state === "LISTEN")
+      out.add(`${info.row.proto}:${info.row.local.port}`);
+  return out;
 }
