@@ -241,6 +241,43 @@ describe("fleet over NATS JetStream", { concurrency: false }, () => {
   );
 
   test(
+    "a host killed mid-session never sends its end: collect analyses it as cut short after the timeout",
+    { skip, timeout: 120_000 },
+    async () => {
+      const host = startCli([
+        "observe",
+        "--duration",
+        "60s",
+        "--publish",
+        server.url,
+        "--host",
+        "host-x",
+        "--out",
+        at("obs-x"),
+        "--",
+        ...BUSY,
+      ]);
+      await recording(at("obs-x"));
+      await sleepUnless(2000);
+      process.kill(host.child.pid!, "SIGKILL"); // its guardian ends the target; no end record is sent
+      await host.exited;
+      const out = at("cut");
+      const r = await runCliAsync([...collectArgs(out, "cut"), "--session-timeout", "3s"], 60_000);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /host-x\/\S+: cut short \(no end record\), analysed: [1-9]\d* events/);
+      const copy = collected(out, "host-x");
+      const report = JSON.parse(readFileSync(path.join(copy, "report.json"), "utf8")) as {
+        session: { cutShort?: unknown };
+      };
+      assert.ok(report.session.cutShort, "report.json says cut short");
+      assert.match(readFileSync(path.join(copy, "report.md"), "utf8"), /its end never came \(host host-x\)/);
+      // What arrived is the beginning of the host's own file, whole lines only.
+      const local = events(at("obs-x"));
+      assert.ok(events(copy).length > 0 && local.startsWith(events(copy)) && events(copy).endsWith("\n"));
+    },
+  );
+
+  test(
     "two collectors sharing a durable and a dir share the work; one of them analyses the session",
     { skip, timeout: 120_000 },
     async () => {
