@@ -185,7 +185,7 @@ export class Publisher {
       if (!told && Date.now() > deadline - waitMs + 2000) {
         told = true;
         this.log(
-          `waiting up to ${Math.round((deadline - Date.now()) / 1000)} s more to publish ${this.pending()} byte(s) to ${this.statsNow.url} (Ctrl-C again to give them up; they stay in the out dir)`,
+          `waiting up to ${Math.round((deadline - Date.now()) / 1000)} s more to publish ${this.pending()} byte(s) to ${this.statsNow.url} (Ctrl-C gives them up; they stay in the out dir)`,
         );
       }
       await sleepUnless(50, hurry);

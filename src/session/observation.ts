@@ -256,11 +256,17 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
   const usage = sensors.flatMap((x) => x.usage?.() ?? []);
   if (usage.length) recorder.store.setMeta("usage", usage);
   let drained = false;
+  let giveUp = hurry;
   if (opts.publish) {
     // Everything recorded goes to the bus before session.db is closed, so that its copy there
     // says what publishing did (sent, given up, outages).
     recorder.flush();
-    drained = await opts.publish.publisher.drain(opts.publish.waitMs, hurry);
+    // A Ctrl-C now gives up the wait; after a Ctrl-C that stopped the session, it takes another.
+    giveUp =
+      (stoppedBy as ObserveResult["stoppedBy"]) === "signal" || !opts.signals
+        ? hurry
+        : AbortSignal.any([opts.signals.stop, opts.signals.hurry]);
+    drained = await opts.publish.publisher.drain(opts.publish.waitMs, giveUp);
     recorder.store.setMeta("publish", opts.publish.publisher.stats());
   }
   const final = recorder.finish(summaries);
@@ -268,7 +274,7 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
   let publish: PublishStats | undefined;
   if (opts.publish) {
     const db = path.join(opts.outDir, "session.db");
-    publish = await opts.publish.publisher.finish(db, drained ? opts.publish.waitMs : 0, hurry);
+    publish = await opts.publish.publisher.finish(db, drained ? opts.publish.waitMs : 0, giveUp);
     SessionStore.update(db, (store) => store.setMeta("publish", publish));
   }
   return {
