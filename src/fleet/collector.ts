@@ -114,6 +114,8 @@ export class Collector {
         await this.analysing;
       }
     } finally {
+      // The last acknowledgements leave before the connection closes (one lost is redelivered: harmless).
+      await nc.flush().catch(() => undefined);
       await nc.close().catch(() => undefined);
       for (const fd of this.fds.values()) closeSync(fd);
       this.state.close();
