@@ -93,8 +93,12 @@ describe("fleet over NATS JetStream", { concurrency: false }, () => {
       }
     ).session.publish;
 
-  /** `collect` into `out` with the durable `durable`, exiting once idle for `idle`. */
-  const collectArgs = (out: string, durable: string, idle = "3s") => [
+  /**
+   * `collect` into `out` with the durable `durable`, exiting once idle for `idle`. Every durable
+   * reads the whole stream, the earlier tests' sessions too; one of them never ends (the host
+   * killed mid-session), so a session is cut short after 5 s of silence, or idle would never come.
+   */
+  const collectArgs = (out: string, durable: string, idle = "3s", sessionTimeout = "5s") => [
     "collect",
     "--from",
     server.url,
@@ -104,6 +108,8 @@ describe("fleet over NATS JetStream", { concurrency: false }, () => {
     durable,
     "--idle-exit",
     idle,
+    "--session-timeout",
+    sessionTimeout,
     "--ack-wait",
     "2s",
   ];
@@ -262,7 +268,7 @@ describe("fleet over NATS JetStream", { concurrency: false }, () => {
       process.kill(host.child.pid!, "SIGKILL"); // its guardian ends the target; no end record is sent
       await host.exited;
       const out = at("cut");
-      const r = await runCliAsync([...collectArgs(out, "cut"), "--session-timeout", "3s"], 60_000);
+      const r = await runCliAsync(collectArgs(out, "cut", "3s", "3s"), 60_000);
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stderr, /host-x\/\S+: cut short \(no end record\), analysed: [1-9]\d* events/);
       const copy = collected(out, "host-x");
