@@ -22,11 +22,18 @@ export function readFds(pid: number): Map<number, string> {
   return out;
 }
 
-export function readFdFlags(pid: number, fd: number): string[] {
+/**
+ * The open flags of fd `fd`, if it still refers to `target`. The fd may be closed and its number
+ * reused between the scan's readlink and this read (a CA bundle opened read-only, then a socket,
+ * O_RDWR, on the same number): its flags would then be pinned on the old path as a write. The link
+ * is read again after the flags, and a change means the flags are not the file's.
+ */
+export function readFdFlags(pid: number, fd: number, target: string): string[] | undefined {
   try {
-    return parseFdinfoFlags(readProc(`/proc/${pid}/fdinfo/${fd}`));
+    const flags = parseFdinfoFlags(readProc(`/proc/${pid}/fdinfo/${fd}`));
+    return readlinkSync(`/proc/${pid}/fd/${fd}`) === target ? flags : undefined;
   } catch {
-    return [];
+    return undefined;
   }
 }
 

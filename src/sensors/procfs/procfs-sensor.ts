@@ -333,7 +333,8 @@ export class ProcfsSensor implements Sensor {
           ...base,
           kind: "open",
           path: target.replace(/ \(deleted\)$/, ""),
-          flags: readFdFlags(pid, fd),
+          // Unknown (closed, or its number reused since the readlink): no flags rather than another file's.
+          flags: readFdFlags(pid, fd, target) ?? [],
           fd,
         });
       }
