@@ -18,7 +18,8 @@ export interface ReportModel {
   /** The recording never finished (we were killed): the time of the last event it holds. */
   cutShort?: {
     lastEventAt: number;
-    /** Why, when not our own death: a collected copy whose end never came. */ why?: string;
+    /** Why, when not our own death: a collected copy whose end never came. */
+    why?: string;
   };
   /** A sensor's death changed the target at `at`: nothing later counts as the target's behaviour. */
   disturbed?: { at: number; by: string; reason: string };
