@@ -136,8 +136,11 @@ export class CollectState {
     return row ? fromRow(row) : undefined;
   }
 
-  all(): CollectedSession[] {
-    return (this.db.prepare("SELECT * FROM sessions ORDER BY host, session").all() as Row[]).map(fromRow);
+  /** The sessions still waiting for their end: the sweeper's once-a-second look, not the whole history. */
+  openSessions(): CollectedSession[] {
+    return (
+      this.db.prepare("SELECT * FROM sessions WHERE state = 'open' ORDER BY host, session").all() as Row[]
+    ).map(fromRow);
   }
 
   /**

@@ -217,8 +217,7 @@ export class Collector {
   private sweep(messages: ConsumerMessages): void {
     const now = Date.now();
     let waitingForEnd = 0;
-    for (const s of this.state.all()) {
-      if (s.state !== "open") continue;
+    for (const s of this.state.openSessions()) {
       if (now - s.lastAt >= this.opts.sessionTimeoutMs) {
         if (this.state.claim(s.host, s.session, ["open"], process.pid)) this.queueAnalysis(s, true);
       } else waitingForEnd++;
