@@ -34,3 +34,16 @@ test("invalid events say what and where", () => {
     }
   }
 });
+
+test("a hostile kind or sensor is rejected, not thrown on (fuzz counterexample, seed 523521519)", () => {
+  const hostile = JSON.parse('{"toString":[],"valueOf":1}') as unknown;
+  for (const value of [
+    { ...base, kind: hostile },
+    { ...base, kind: "setsid", sensor: hostile },
+    { ...base, kind: "x".repeat(10_000) },
+  ]) {
+    const r = validateEvent(value);
+    assert.equal(r.success, false);
+    if (!r.success) assert.ok(r.error.message.length < 120, r.error.message);
+  }
+});

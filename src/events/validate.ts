@@ -44,6 +44,22 @@ function checkAll(obj: Record<string, unknown>, checks: Check[]): Result<true> {
   return ok(true);
 }
 
+/**
+ * A field's value for an error message. String() is not safe on hostile input: a decoded object
+ * such as {"toString": []} makes it throw, and a validator must reject, not throw.
+ */
+function quoted(value: unknown): string {
+  if (typeof value === "string") return `'${value.length > 64 ? `${value.slice(0, 64)}…` : value}'`;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined;
+  }
+  text ??= typeof value;
+  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
+}
+
 /** Validates one decoded JSON value as a normalized event. Unknown extra fields are kept. */
 export function validateEvent(value: unknown): Result<ShadowEvent> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -54,7 +70,7 @@ export function validateEvent(value: unknown): Result<ShadowEvent> {
   if (!checks)
     return fail({
       code: "unknown_kind",
-      message: `unknown event kind '${String(obj.kind)}'`,
+      message: `unknown event kind ${quoted(obj.kind)}`,
       path: ["kind"],
     });
   const common = checkAll(obj, COMMON);
@@ -62,7 +78,7 @@ export function validateEvent(value: unknown): Result<ShadowEvent> {
   if (!SENSORS.has(obj.sensor as string)) {
     return fail({
       code: "unknown_sensor",
-      message: `unknown sensor '${String(obj.sensor)}'`,
+      message: `unknown sensor ${quoted(obj.sensor)}`,
       path: ["sensor"],
     });
   }
