@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up Shadow Signals on a Debian machine with Node.js 20: the sensors' tools (strace, bpftrace),
+# Sets up Shadow Signals on a Debian machine with Node.js 20: the sensors' tools (strace, bpftrace,
+# and clang, bpftool, libbpf-dev for the eBPF sensor's hot path),
 # the real daemons the live tests observe (monit, cron, nginx, collectd), the tools `harden` checks
 # its profiles with and replays them under (systemd-analyze, apparmor_parser, scmp_sys_resolver,
 # bwrap, libseccomp-dev), nats-server for the fleet and Debian's chromium for the browser tests, when we are root and they are missing, the npm dependencies, the seccomp
@@ -11,6 +12,10 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v strace >/dev/null 2>&1 || missing+=(strace)
 command -v bpftrace >/dev/null 2>&1 || missing+=(bpftrace)
+# The eBPF sensor's hot path (native/ebpf-hot): a CO-RE program and its libbpf loader.
+command -v clang >/dev/null 2>&1 || missing+=(clang)
+command -v bpftool >/dev/null 2>&1 || missing+=(bpftool)
+[ -e /usr/include/bpf/libbpf.h ] || missing+=(libbpf-dev)
 command -v monit >/dev/null 2>&1 || missing+=(monit)
 command -v cron >/dev/null 2>&1 || missing+=(cron)
 command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
@@ -55,6 +60,15 @@ if [ -e /usr/include/seccomp.h ] && command -v cc >/dev/null 2>&1; then
   cc -O2 -Wall -o build/seccomp-bpf native/seccomp-bpf.c -lseccomp
 else
   echo "setup: libseccomp-dev or cc missing: harden --replay will say so" >&2
+fi
+
+# The eBPF sensor's hot path: opens, writes and the syscall census on the raw sys_exit tracepoint.
+# Without it the sensor runs every probe through bpftrace (slower on a busy target) and says so.
+if [ "$(uname -m)" = x86_64 ] && command -v clang >/dev/null 2>&1 && command -v bpftool >/dev/null 2>&1 &&
+  [ -e /usr/include/bpf/libbpf.h ] && [ -r /sys/kernel/btf/vmlinux ]; then
+  bash scripts/build-ebpf-hot.sh || echo "setup: the eBPF hot path did not build: the eBPF sensor will use bpftrace alone" >&2
+else
+  echo "setup: clang, bpftool, libbpf-dev or kernel BTF missing: the eBPF sensor will use bpftrace alone" >&2
 fi
 
 npm ci --no-audit --no-fund --loglevel=error

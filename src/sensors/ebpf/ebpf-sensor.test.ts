@@ -12,50 +12,60 @@ import path from "node:path";
 import type { RawEvent } from "../../events/schema.js";
 import { TreeSet } from "../../session/tree.js";
 import { EbpfSensor, liveLookups } from "./ebpf-sensor.js";
+import { hotPathAvailability } from "./hot-path.js";
 
 const probe = await new EbpfSensor().probe();
+const hot = hotPathAvailability();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test(
-  "ebpf: every byte written is recorded against its file, up to the moment the sensor stops",
-  { skip: probe.usable ? false : probe.reason, timeout: 90_000 },
-  async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "ebpf-writes-"));
-    const file = path.join(dir, "out.log");
-    // dash writes `echo >&3` through fd 1 (dup2'd for the command), so the fd number alone would
-    // name the wrong file.
-    const daemon = `exec 3>>${file}; while :; do echo 0123456789 >&3; sleep 0.02; done`;
-    const target = spawn("/bin/sh", ["-c", daemon], { stdio: "ignore", detached: true });
-    const pid = target.pid!;
-    const sensor = new EbpfSensor();
-    const events: RawEvent[] = [];
-    try {
-      await sleep(300); // it opens the file before the sensor starts, as a daemon observed by --pid
-      process.kill(-pid, "SIGSTOP");
-      await sensor.start({
-        tree: new TreeSet(pid),
-        emit: (e) => events.push(e),
-        workDir: dir,
-        onFailure: (reason) => assert.fail(reason),
-      });
-      const before = statSync(file).size;
-      process.kill(-pid, "SIGCONT");
-      await sleep(2500);
-      // Frozen mid-second: what it wrote since the last per-second flush is only in the kernel.
-      process.kill(-pid, "SIGSTOP");
-      await sensor.stop();
-      let recorded = 0;
-      for (const e of events) if (e.kind === "write" && e.path === file) recorded += e.bytes;
-      const written = statSync(file).size - before;
-      assert.ok(written > 0, "the daemon wrote nothing");
-      assert.equal(recorded, written, `ebpf recorded ${recorded} of the ${written} bytes written to ${file}`);
-    } finally {
-      process.kill(-pid, "SIGKILL");
-      await sensor.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  },
-);
+for (const hotPath of [true, false])
+  test(
+    `ebpf${hotPath ? " (hot path)" : " (bpftrace only)"}: every byte written is recorded against its file, up to the moment the sensor stops`,
+    {
+      skip: !probe.usable ? probe.reason : hotPath && !hot.usable ? `the hot path ${hot.reason}` : false,
+      timeout: 90_000,
+    },
+    async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "ebpf-writes-"));
+      const file = path.join(dir, "out.log");
+      // dash writes `echo >&3` through fd 1 (dup2'd for the command), so the fd number alone would
+      // name the wrong file.
+      const daemon = `exec 3>>${file}; while :; do echo 0123456789 >&3; sleep 0.02; done`;
+      const target = spawn("/bin/sh", ["-c", daemon], { stdio: "ignore", detached: true });
+      const pid = target.pid!;
+      const sensor = new EbpfSensor(undefined, hotPath);
+      const events: RawEvent[] = [];
+      try {
+        await sleep(300); // it opens the file before the sensor starts, as a daemon observed by --pid
+        process.kill(-pid, "SIGSTOP");
+        await sensor.start({
+          tree: new TreeSet(pid),
+          emit: (e) => events.push(e),
+          workDir: dir,
+          onFailure: (reason) => assert.fail(reason),
+        });
+        const before = statSync(file).size;
+        process.kill(-pid, "SIGCONT");
+        await sleep(2500);
+        // Frozen mid-second: what it wrote since the last per-second flush is only in the kernel.
+        process.kill(-pid, "SIGSTOP");
+        await sensor.stop();
+        let recorded = 0;
+        for (const e of events) if (e.kind === "write" && e.path === file) recorded += e.bytes;
+        const written = statSync(file).size - before;
+        assert.ok(written > 0, "the daemon wrote nothing");
+        assert.equal(
+          recorded,
+          written,
+          `ebpf recorded ${recorded} of the ${written} bytes written to ${file}`,
+        );
+      } finally {
+        process.kill(-pid, "SIGKILL");
+        await sensor.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
 test("a write's file is found among a process's fds by device and inode, not by inode alone", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "ebpf-inode-"));

@@ -11,6 +11,7 @@ import { readSockets } from "../procfs/fd-table.js";
 import type { KernelUsage } from "../../session/usage.js";
 import { ALL_UNITS, buildProgram, type EbpfUnit } from "./program.js";
 import { EbpfRecordParser, type LiveLookups } from "./records.js";
+import { HOT_UNITS, hotPathArgv, hotPathAvailability } from "./hot-path.js";
 import { readProc } from "../../proc/read-proc.js";
 
 const TRACEFS = "/sys/kernel/tracing";
@@ -70,16 +71,36 @@ function treeOf(root: number): number[] {
   return out;
 }
 
-/** The eBPF sensor: kernel tracepoints through bpftrace, filtered in the kernel to the observed tree. */
+/** One program feeding the sensor's parser: bpftrace, or the hot path. */
+interface Feed {
+  name: string;
+  proc: ChildProcess;
+  closed: Promise<void>;
+  /** Its stderr's last real complaint. */
+  lastError(): string;
+}
+
+/**
+ * The eBPF sensor: kernel tracepoints filtered in the kernel to the observed tree. bpftrace runs
+ * the rare syscalls and process events; the hot path (hot-path.ts), when built, runs opens, writes
+ * and the syscall census on the raw sys_exit tracepoint. Both print the same records to one parser.
+ */
 export class EbpfSensor implements Sensor {
   readonly name = "ebpf" as const;
-  private proc: ChildProcess | undefined;
+  private feeds: Feed[] = [];
   private parser: EbpfRecordParser | undefined;
   private readonly s: SensorStats = { events: 0, dropped: 0, errors: 0, status: "idle" };
-  private closed: Promise<void> | undefined;
   private launched = false;
+  private hotUnits: readonly EbpfUnit[] = [];
 
-  constructor(private readonly units?: readonly EbpfUnit[]) {}
+  /**
+   * `units`: a subset of the program's units (for measuring). `hotPath`: false runs every unit
+   * through bpftrace even where the hot path is built.
+   */
+  constructor(
+    private readonly units?: readonly EbpfUnit[],
+    private readonly hotPath = true,
+  ) {}
 
   async probe() {
     if (process.geteuid?.() !== 0)
@@ -95,9 +116,14 @@ export class EbpfSensor implements Sensor {
         reason: `syscall tracepoints not visible: mount tracefs (mount -t tracefs nodev ${TRACEFS}); kernel needs CONFIG_FTRACE_SYSCALLS`,
       };
     }
+    const hot = this.hotPath ? hotPathAvailability() : { usable: false as const, reason: "turned off" };
     return {
       usable: true,
-      reason: `${v.stdout.trim()}; kernel tracepoints filtered in-kernel to the observed tree`,
+      reason: `${v.stdout.trim()}; kernel tracepoints filtered in-kernel to the observed tree; ${
+        hot.usable
+          ? "opens, writes and the syscall census on the raw sys_exit tracepoint (build/shadow-ebpf-hot)"
+          : `every probe through bpftrace: the hot path ${hot.reason}`
+      }`,
     };
   }
 
@@ -107,14 +133,65 @@ export class EbpfSensor implements Sensor {
     const units = (this.units ?? ALL_UNITS).filter(
       (u) => u !== "caps" || existsSync(`${TRACEFS}/events/capability/cap_capable`),
     );
+    this.hotUnits =
+      this.hotPath && hotPathAvailability().usable ? units.filter((u) => HOT_UNITS.includes(u)) : [];
     this.launched = ctx.tree.marker !== undefined;
-    writeNewFile(program, buildProgram(treeOf(ctx.tree.rootPid), units, process.pid));
+    const pids = treeOf(ctx.tree.rootPid);
+    writeNewFile(
+      program,
+      buildProgram(
+        pids,
+        units.filter((u) => !this.hotUnits.includes(u)),
+        process.pid,
+      ),
+    );
     const offsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
     const parser = (this.parser = new EbpfRecordParser(offsetNs, liveLookups));
-    // Its own process group, so that a Ctrl-C on our terminal reaches us and not bpftrace (we
+    const argvs: [string, string[]][] = [["bpftrace", ["bpftrace", "-f", "json", program]]];
+    if (this.hotUnits.length > 0) argvs.push(["the hot path", hotPathArgv(this.hotUnits, pids)]);
+    let onReady: (() => void) | undefined;
+    const spawned = argvs.map(([name, argv]) => this.spawnFeed(name, argv, ctx, () => onReady?.()));
+    this.feeds = spawned.map((f) => f.feed);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          const quiet = this.feeds.map((f) => `${f.name}: ${f.lastError() || "no message"}`).join("; ");
+          reject(new Error(`the eBPF sensor did not attach within 60 s (${quiet})`));
+        }, 60_000);
+        onReady = () => {
+          if (parser.readies < this.feeds.length) return;
+          clearTimeout(timer);
+          resolve();
+        };
+        for (const f of spawned)
+          void f.early.then((why) => {
+            clearTimeout(timer);
+            reject(new Error(`${why} before attaching`));
+          });
+      });
+    } catch (err) {
+      for (const f of this.feeds)
+        if (f.proc.exitCode === null && f.proc.signalCode === null) f.proc.kill("SIGKILL");
+      throw err;
+    }
+    this.s.status = "running";
+  }
+
+  /**
+   * Starts one feed, its lines into the parser. `early` resolves (with why) if it ends while the
+   * sensor is not yet running; once running, its end is a sensor failure.
+   */
+  private spawnFeed(
+    name: string,
+    argv: string[],
+    ctx: SensorContext,
+    onLine: () => void,
+  ): { feed: Feed; early: Promise<string> } {
+    const parser = this.parser!;
+    // Its own process group, so that a Ctrl-C on our terminal reaches us and not the feed (we
     // stop it in order), and the parent-death signal, so that it never outlives us.
-    const [file, ...args] = diesWithUs(["bpftrace", "-f", "json", program]);
-    const proc = (this.proc = spawn(file!, args, {
+    const [file, ...args] = diesWithUs(argv);
+    const proc = spawn(file!, args, {
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
       env: {
@@ -123,25 +200,23 @@ export class EbpfSensor implements Sensor {
         BPFTRACE_MAP_KEYS_MAX: "65536",
         BPFTRACE_PERF_RB_PAGES: "256",
       },
-    }));
+    });
     let stderr = "";
-    proc.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    proc.stderr!.on(
+      "data",
+      (d: Buffer) => (stderr += d.toString()).length > 65_536 && (stderr = stderr.slice(-8192)),
+    );
     const rl = readline.createInterface({ input: proc.stdout! });
-    let onReady: (() => void) | undefined;
     rl.on("line", (line) => {
       for (const e of parser.parse(line)) {
         if (e.kind === "fork") ctx.tree.add(e.child, e.pid);
         this.s.events++;
         ctx.emit(e);
       }
-      if (parser.ready && onReady) {
-        onReady();
-        onReady = undefined;
-      }
+      onLine();
     });
-    this.closed = new Promise((resolve) => rl.once("close", () => resolve()));
-    // bpftrace's last real complaint; the RLIMIT_MEMLOCK line is a harmless warning on kernels
-    // that account BPF memory by cgroup, and never the cause of anything.
+    // The last real complaint; the RLIMIT_MEMLOCK line is a harmless warning on kernels that
+    // account BPF memory by cgroup, and never the cause of anything.
     const lastError = () =>
       stderr
         .split("\n")
@@ -149,55 +224,52 @@ export class EbpfSensor implements Sensor {
         .at(-1) ?? "";
     const ended = (code: number | null, signal: NodeJS.Signals | null) => {
       const last = lastError();
-      return `bpftrace ${describeExit(code, signal)}${last && !signal ? `: ${last}` : ""}`;
+      return `${name} ${describeExit(code, signal)}${last && !signal ? `: ${last}` : ""}`;
     };
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`bpftrace did not attach within 60 s: ${lastError() || "no message"}`)),
-        60_000,
-      );
-      onReady = () => {
-        clearTimeout(timer);
-        resolve();
-      };
+    const early = new Promise<string>((resolve) =>
       proc.once("exit", (code, signal) => {
-        clearTimeout(timer);
         if (this.s.status === "running") {
           this.s.status = "failed";
           this.s.detail = `${ended(code, signal)} at ${new Date().toISOString()}`;
           ctx.onFailure(ended(code, signal));
-        }
-        reject(new Error(`${ended(code, signal)} before attaching`));
-      });
-    });
-    this.s.status = "running";
+        } else if (this.s.status === "idle") resolve(ended(code, signal));
+      }),
+    );
+    const closed = new Promise<void>((resolve) => rl.once("close", () => resolve()));
+    return { feed: { name, proc, closed, lastError }, early };
   }
 
   async stop(hurry?: AbortSignal): Promise<void> {
-    const proc = this.proc;
     const parser = this.parser;
+    const feeds = this.feeds;
     // A process killed by a signal has no exit code: both say it is gone.
-    const gone = () => proc === undefined || proc.exitCode !== null || proc.signalCode !== null;
-    const alive = !gone();
-    if (proc && parser && hurry?.aborted && alive) proc.kill("SIGKILL");
-    else if (proc && parser && alive) {
+    const gone = (f: Feed) => f.proc.exitCode !== null || f.proc.signalCode !== null;
+    const allGone = () => feeds.every(gone);
+    if (parser && hurry?.aborted) for (const f of feeds) if (!gone(f)) f.proc.kill("SIGKILL");
+    if (parser && !allGone() && !hurry?.aborted) {
       this.s.status = "stopped"; // before the signal, so its exit is not taken for a failure
-      const exited = new Promise((r) => proc.once("exit", r));
-      // Ask for the write sums still in the kernel (see buildProgram), then end bpftrace at once:
-      // its own exit would detach every probe first, 5 s before printing them.
+      // Ask for the write sums and counters still in the kernel: bpftrace answers our getppid()
+      // (see buildProgram), the hot path a SIGUSR1. Then end them at once: bpftrace's own exit
+      // would detach every probe first, 5 s before printing its maps.
       const asked = parser.flushes;
+      const answering = feeds.filter((f) => !gone(f));
       void process.ppid;
-      if (await waitUntil(() => parser.flushes > asked || gone() || hurry?.aborted === true, 3000)) {
+      for (const f of answering) if (f.name !== "bpftrace") f.proc.kill("SIGUSR1");
+      const answered = () => parser.flushes >= asked + answering.length;
+      if (await waitUntil(() => answered() || allGone() || hurry?.aborted === true, 3000)) {
         await sleepUnless(200, hurry); // records from other CPUs' buffers may trail the answer by one poll
-        proc.kill("SIGKILL");
+        for (const f of feeds) if (!gone(f)) f.proc.kill("SIGKILL");
       } else {
-        this.s.detail = "bpftrace did not answer the final flush; waited for its exit instead";
-        proc.kill("SIGINT"); // it prints its maps after detaching
+        this.s.detail = "the eBPF sensor did not answer the final flush; waited for its exit instead";
+        const exited = Promise.all(
+          feeds.map((f) => (gone(f) ? undefined : new Promise((r) => f.proc.once("exit", r)))),
+        );
+        for (const f of feeds) if (!gone(f)) f.proc.kill(f.name === "bpftrace" ? "SIGINT" : "SIGUSR1"); // bpftrace prints its maps after detaching
         await Promise.race([exited, sleepUnless(15_000, hurry)]);
-        if (!gone()) proc.kill("SIGKILL");
+        for (const f of feeds) if (!gone(f)) f.proc.kill("SIGKILL");
       }
     }
-    await Promise.race([this.closed, sleep(2000)]);
+    await Promise.race([Promise.all(feeds.map((f) => f.closed)), sleep(2000)]);
     if (this.s.status === "running") this.s.status = "stopped";
   }
 
@@ -208,9 +280,15 @@ export class EbpfSensor implements Sensor {
       sensor: "ebpf",
       // Attached to a running daemon, its start-up calls were made before we came.
       complete: this.launched,
-      note: this.launched
-        ? "every syscall of the tree counted in the kernel (raw_syscalls:sys_enter) from the target's first instruction"
-        : "every syscall of the tree counted in the kernel from the attach: what the daemon did before (its start-up) is not counted",
+      note: `every syscall of the tree counted in the kernel (${
+        this.hotUnits.includes("syscalls")
+          ? "at the raw sys_exit tracepoint, and the call each task dies in"
+          : "raw_syscalls:sys_enter"
+      }) ${
+        this.launched
+          ? "from the target's first instruction"
+          : "from the attach: what the daemon did before (its start-up) is not counted"
+      }`,
       ...u,
     };
   }
@@ -221,7 +299,7 @@ export class EbpfSensor implements Sensor {
       ...this.s,
       dropped: lost,
       errors: this.s.errors + (this.parser?.errors ?? 0),
-      ...(lost > 0 && !this.s.detail ? { detail: `bpftrace lost ${lost} event(s) (perf buffer full)` } : {}),
+      ...(lost > 0 && !this.s.detail ? { detail: `the kernel's buffers lost ${lost} event(s) (full)` } : {}),
     };
   }
 }

@@ -97,7 +97,8 @@ const MAX_FILES = 65_536;
 export class EbpfRecordParser {
   lost = 0;
   errors = 0;
-  ready = false;
+  /** READY records seen: one from each program feeding this parser (bpftrace, the hot path). */
+  readies = 0;
   /** FLUSHED answers seen: each follows everything the kernel held when the sensor asked. */
   flushes = 0;
   private readonly pending = new Map<number, Pending>();
@@ -238,7 +239,7 @@ export class EbpfRecordParser {
   private record(f: Fields): RawEvent[] {
     const [kind, ns, pidText, tidText, comm] = f as [string, string, string, string, string];
     if (kind === "READY") {
-      this.ready = true;
+      this.readies++;
       return [];
     }
     if (kind === "FLUSHED") {
