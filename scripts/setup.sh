@@ -66,7 +66,7 @@ fi
 # Without it the sensor runs every probe through bpftrace (slower on a busy target) and says so.
 if [ "$(uname -m)" = x86_64 ] && command -v clang >/dev/null 2>&1 && command -v bpftool >/dev/null 2>&1 &&
   [ -e /usr/include/bpf/libbpf.h ] && [ -r /sys/kernel/btf/vmlinux ]; then
-  bash scripts/build-ebpf-hot.sh || echo "setup: the eBPF hot path did not build: the eBPF sensor will use bpftrace alone" >&2
+  bash scripts/build-ebpf.sh || echo "setup: the eBPF hot path did not build: the eBPF sensor will use bpftrace alone" >&2
 else
   echo "setup: clang, bpftool, libbpf-dev or kernel BTF missing: the eBPF sensor will use bpftrace alone" >&2
 fi

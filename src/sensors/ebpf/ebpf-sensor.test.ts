@@ -12,17 +12,21 @@ import path from "node:path";
 import type { RawEvent } from "../../events/schema.js";
 import { TreeSet } from "../../session/tree.js";
 import { EbpfSensor, liveLookups } from "./ebpf-sensor.js";
-import { hotPathAvailability } from "./hot-path.js";
+import { nativeProgramAvailability } from "./native-program.js";
 
 const probe = await new EbpfSensor().probe();
-const hot = hotPathAvailability();
+const native = nativeProgramAvailability();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-for (const hotPath of [true, false])
+for (const nativeProgram of [true, false])
   test(
-    `ebpf${hotPath ? " (hot path)" : " (bpftrace only)"}: every byte written is recorded against its file, up to the moment the sensor stops`,
+    `ebpf${nativeProgram ? " (native program)" : " (bpftrace)"}: every byte written is recorded against its file, up to the moment the sensor stops`,
     {
-      skip: !probe.usable ? probe.reason : hotPath && !hot.usable ? `the hot path ${hot.reason}` : false,
+      skip: !probe.usable
+        ? probe.reason
+        : nativeProgram && !native.usable
+          ? `the native program ${native.reason}`
+          : false,
       timeout: 90_000,
     },
     async () => {
@@ -33,7 +37,7 @@ for (const hotPath of [true, false])
       const daemon = `exec 3>>${file}; while :; do echo 0123456789 >&3; sleep 0.02; done`;
       const target = spawn("/bin/sh", ["-c", daemon], { stdio: "ignore", detached: true });
       const pid = target.pid!;
-      const sensor = new EbpfSensor(undefined, hotPath);
+      const sensor = new EbpfSensor(undefined, nativeProgram);
       const events: RawEvent[] = [];
       try {
         await sleep(300); // it opens the file before the sensor starts, as a daemon observed by --pid

@@ -11,7 +11,7 @@ import { readSockets } from "../procfs/fd-table.js";
 import type { KernelUsage } from "../../session/usage.js";
 import { ALL_UNITS, buildProgram, type EbpfUnit } from "./program.js";
 import { EbpfRecordParser, type LiveLookups } from "./records.js";
-import { HOT_UNITS, hotPathArgv, hotPathAvailability } from "./hot-path.js";
+import { nativeProgramArgv, nativeProgramAvailability } from "./native-program.js";
 import { readProc } from "../../proc/read-proc.js";
 
 const TRACEFS = "/sys/kernel/tracing";
@@ -71,7 +71,7 @@ function treeOf(root: number): number[] {
   return out;
 }
 
-/** One program feeding the sensor's parser: bpftrace, or the hot path. */
+/** A program feeding the sensor's parser: bpftrace, or the native program. */
 interface Feed {
   name: string;
   proc: ChildProcess;
@@ -81,9 +81,9 @@ interface Feed {
 }
 
 /**
- * The eBPF sensor: kernel tracepoints filtered in the kernel to the observed tree. bpftrace runs
- * the rare syscalls and process events; the hot path (hot-path.ts), when built, runs opens, writes
- * and the syscall census on the raw sys_exit tracepoint. Both print the same records to one parser.
+ * The eBPF sensor: kernel tracepoints filtered in the kernel to the observed tree. Its native
+ * program (native-program.ts) runs them on BTF raw tracepoints; where that is not built, bpftrace
+ * runs program.ts. Both print the same records, read by one parser.
  */
 export class EbpfSensor implements Sensor {
   readonly name = "ebpf" as const;
@@ -91,23 +91,34 @@ export class EbpfSensor implements Sensor {
   private parser: EbpfRecordParser | undefined;
   private readonly s: SensorStats = { events: 0, dropped: 0, errors: 0, status: "idle" };
   private launched = false;
-  private hotUnits: readonly EbpfUnit[] = [];
+  private native = false;
 
   /**
-   * `units`: a subset of the program's units (for measuring). `hotPath`: false runs every unit
-   * through bpftrace even where the hot path is built.
+   * `units`: a subset of the program's units (for measuring). `nativeProgram`: false runs
+   * bpftrace even where the native program is built.
    */
   constructor(
     private readonly units?: readonly EbpfUnit[],
-    private readonly hotPath = true,
+    private readonly nativeProgram = true,
   ) {}
+
+  private nativeAvailability() {
+    return this.nativeProgram
+      ? nativeProgramAvailability()
+      : { usable: false as const, reason: "turned off for this sensor" };
+  }
 
   async probe() {
     if (process.geteuid?.() !== 0)
       return { usable: false, reason: "needs root (or CAP_BPF and CAP_PERFMON)" };
+    const native = this.nativeAvailability();
     const v = spawnSync("bpftrace", ["--version"], { encoding: "utf8" });
-    if (v.error || v.status !== 0)
-      return { usable: false, reason: "bpftrace is not installed (Debian package: bpftrace)" };
+    const bpftrace = !v.error && v.status === 0;
+    if (!native.usable && !bpftrace)
+      return {
+        usable: false,
+        reason: `bpftrace is not installed (Debian package: bpftrace), and the native program ${native.reason}`,
+      };
     if (!existsSync("/sys/kernel/btf/vmlinux"))
       return { usable: false, reason: "the kernel exposes no BTF (/sys/kernel/btf/vmlinux)" };
     if (!existsSync(`${TRACEFS}/events/syscalls`)) {
@@ -116,14 +127,11 @@ export class EbpfSensor implements Sensor {
         reason: `syscall tracepoints not visible: mount tracefs (mount -t tracefs nodev ${TRACEFS}); kernel needs CONFIG_FTRACE_SYSCALLS`,
       };
     }
-    const hot = this.hotPath ? hotPathAvailability() : { usable: false as const, reason: "turned off" };
     return {
       usable: true,
-      reason: `${v.stdout.trim()}; kernel tracepoints filtered in-kernel to the observed tree; ${
-        hot.usable
-          ? "opens, writes and the syscall census on the raw sys_exit tracepoint (build/shadow-ebpf-hot)"
-          : `every probe through bpftrace: the hot path ${hot.reason}`
-      }`,
+      reason: native.usable
+        ? "native CO-RE program (build/shadow-ebpf): BTF raw tracepoints filtered in-kernel to the observed tree"
+        : `${v.stdout.trim()}; kernel tracepoints filtered in-kernel to the observed tree (the native program ${native.reason})`,
     };
   }
 
@@ -133,22 +141,17 @@ export class EbpfSensor implements Sensor {
     const units = (this.units ?? ALL_UNITS).filter(
       (u) => u !== "caps" || existsSync(`${TRACEFS}/events/capability/cap_capable`),
     );
-    this.hotUnits =
-      this.hotPath && hotPathAvailability().usable ? units.filter((u) => HOT_UNITS.includes(u)) : [];
+    this.native = this.nativeAvailability().usable;
     this.launched = ctx.tree.marker !== undefined;
     const pids = treeOf(ctx.tree.rootPid);
-    writeNewFile(
-      program,
-      buildProgram(
-        pids,
-        units.filter((u) => !this.hotUnits.includes(u)),
-        process.pid,
-      ),
-    );
+    const argvs: [string, string[]][] = [];
+    if (this.native) argvs.push(["the native eBPF program", nativeProgramArgv(units, pids)]);
+    else {
+      writeNewFile(program, buildProgram(pids, units, process.pid));
+      argvs.push(["bpftrace", ["bpftrace", "-f", "json", program]]);
+    }
     const offsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
     const parser = (this.parser = new EbpfRecordParser(offsetNs, liveLookups));
-    const argvs: [string, string[]][] = [["bpftrace", ["bpftrace", "-f", "json", program]]];
-    if (this.hotUnits.length > 0) argvs.push(["the hot path", hotPathArgv(this.hotUnits, pids)]);
     let onReady: (() => void) | undefined;
     const spawned = argvs.map(([name, argv]) => this.spawnFeed(name, argv, ctx, () => onReady?.()));
     this.feeds = spawned.map((f) => f.feed);
@@ -249,8 +252,8 @@ export class EbpfSensor implements Sensor {
     if (parser && !allGone() && !hurry?.aborted) {
       this.s.status = "stopped"; // before the signal, so its exit is not taken for a failure
       // Ask for the write sums and counters still in the kernel: bpftrace answers our getppid()
-      // (see buildProgram), the hot path a SIGUSR1. Then end them at once: bpftrace's own exit
-      // would detach every probe first, 5 s before printing its maps.
+      // (see buildProgram), the native program a SIGUSR1. Then end them at once: bpftrace's own
+      // exit would detach every probe first, 5 s before printing its maps.
       const asked = parser.flushes;
       const answering = feeds.filter((f) => !gone(f));
       void process.ppid;
@@ -281,8 +284,8 @@ export class EbpfSensor implements Sensor {
       // Attached to a running daemon, its start-up calls were made before we came.
       complete: this.launched,
       note: `every syscall of the tree counted in the kernel (${
-        this.hotUnits.includes("syscalls")
-          ? "at the raw sys_exit tracepoint, and the call each task dies in"
+        this.native
+          ? "at the raw sys_exit tracepoint, with the call each task dies in or waits in at the end"
           : "raw_syscalls:sys_enter"
       }) ${
         this.launched

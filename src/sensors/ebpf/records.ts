@@ -97,7 +97,7 @@ const MAX_FILES = 65_536;
 export class EbpfRecordParser {
   lost = 0;
   errors = 0;
-  /** READY records seen: one from each program feeding this parser (bpftrace, the hot path). */
+  /** READY records seen: one from each program feeding this parser. */
   readies = 0;
   /** FLUSHED answers seen: each follows everything the kernel held when the sensor asked. */
   flushes = 0;
