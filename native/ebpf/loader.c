@@ -217,18 +217,45 @@ static void print_call(const struct rec *r)
 	result(r);
 }
 
+static void print_arg(const struct exec_rec *x, unsigned index, const char *arg, size_t max)
+{
+	head("XA", x->ns, x->pid, x->tid, x->comm);
+	printf("\\t%u\\t", index);
+	put_text(arg, max < ARG_LEN - 1 ? max : ARG_LEN - 1);
+	tail();
+}
+
 static void print_exec(const struct exec_rec *x)
 {
 	head("XE", x->ns, x->pid, x->tid, x->comm);
 	printf("\\t");
 	put_text(x->filename, sizeof(x->filename));
 	tail();
-	for (__u32 i = 0; i < x->argc && i < MAX_ARGS; i++) {
-		head("XA", x->ns, x->pid, x->tid, x->comm);
-		printf("\\t%u\\t", i);
-		put_text(x->args + i * ARG_LEN, ARG_LEN);
-		tail();
+	if (!x->packed) {
+		for (__u32 i = 0; i < x->argc && i < MAX_ARGS; i++)
+			print_arg(x, i, x->args + i * ARG_LEN, ARG_LEN);
+		return;
 	}
+	/* The new image's block: split at NULs. */
+	const char *args[MAX_ARGS + 3];
+	size_t lens[MAX_ARGS + 3];
+	unsigned n = 0;
+	for (__u32 at = 0; at < x->block_len && n < MAX_ARGS + 3; n++) {
+		args[n] = x->args + at;
+		lens[n] = strnlen(args[n], x->block_len - at);
+		at += lens[n] + 1;
+	}
+	/* A script: the kernel made it [interpreter, its argument?, the script as named, the
+	 * caller's argv[1]...]. The caller's argv[0] is gone; the script's name stands for it. */
+	unsigned from = 0;
+	if (x->script)
+		for (unsigned i = 1; i <= 2 && i < n; i++)
+			if (strncmp(args[i], x->filename, sizeof(x->filename)) == 0 && lens[i] == strnlen(x->filename, sizeof(x->filename))) {
+				from = i;
+				break;
+			}
+	for (unsigned i = from, out = 0; i < n && out < MAX_ARGS; i++, out++)
+		print_arg(x, out, args[i], lens[i]);
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -509,7 +536,11 @@ int main(int argc, char **argv)
 
 	unsigned long long next_flush = now_ns() + 1000000000ULL;
 	while (!stop_asked) {
-		err = ring_buffer__poll(rb, 100);
+		/* Woken for a new process or a filling buffer (see submit() in shadow.bpf.c); the
+		 * rest is taken every 50 ms. */
+		err = ring_buffer__poll(rb, 50);
+		if (err >= 0 || err == -EINTR)
+			err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "ring buffer poll failed: %s\n", strerror(-err));
 			break;

@@ -9,7 +9,7 @@
  * dispatched on its number: on x86_64 the saved registers still hold the arguments at the exit
  * (only ax changes), so one call sees what was asked and what came of it, and no map carries
  * arguments from an entry probe. Processes, execs, signals and capability checks come from their
- * own raw tracepoints, and an exec's arguments from its entry tracepoint.
+ * own raw tracepoints.
  *
  * What crosses to user space is what bpftrace's program sent: one record per distinct (pid, path,
  * flags, result) per second for opens; write sums per (pid, fd, file) and counters that the loader
@@ -95,6 +95,28 @@ struct {
 	__type(value, __u8);
 } seen SEC(".maps");
 
+/*
+ * The last successful open each CPU recorded or found already seen, by what needs no read of the
+ * caller's memory: (pid, flags, second, the caller's path pointer, the file opened). Reading the
+ * path costs ~130 ns an open here; a loop reopening one file matches this instead. Two names for
+ * one file (a link) passed in the same buffer within the same second are one record; a different
+ * file, a failure, a new second or another buffer is looked at in full.
+ */
+struct open_shortcut {
+	__u32 pid;
+	__s32 flags;
+	__u32 sec;
+	__u32 dev;
+	__u64 ptr;
+	__u64 ino;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct open_shortcut);
+} last_open SEC(".maps");
+
 /* A path read from the caller's memory, in whole words so that it can be hashed a word at a time. */
 struct path_buf {
 	__u64 words[PATH_LEN / 8];
@@ -154,28 +176,82 @@ static __always_inline void count_call(long nr)
 		count_in(&census, nr);
 }
 
-static __always_inline bool in_tree(__u32 tgid)
+/* Bumped on every change to the tree, so that a CPU's cached answer (below) is known stale. */
+__u64 tree_generation = 1;
+
+static __always_inline void tree_changed(void)
 {
-	return bpf_map_lookup_elem(&tree, &tgid) != NULL;
+	__sync_fetch_and_add(&tree_generation, 1);
 }
 
-/* The (device, inode) of the file behind fd of the current task, from its fd table. */
+/* The last process each CPU asked about, and the answer: a syscall loop asks about the same
+ * process again and again, and an array slot is cheaper than hashing into the tree each time. */
+struct tree_answer {
+	__u64 generation;
+	__u32 tgid;
+	__u32 member;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tree_answer);
+} last_answer SEC(".maps");
+
+static __always_inline bool in_tree(__u32 tgid)
+{
+	__u32 zero = 0;
+	struct tree_answer *a = bpf_map_lookup_elem(&last_answer, &zero);
+	__u64 generation = tree_generation;
+	if (a && a->tgid == tgid && a->generation == generation)
+		return a->member;
+	bool member = bpf_map_lookup_elem(&tree, &tgid) != NULL;
+	if (a) {
+		a->tgid = tgid;
+		a->generation = generation;
+		a->member = member;
+	}
+	return member;
+}
+
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/*
+ * The (device, inode) of the file behind fd of the current task, from its fd table. The walk is
+ * plain loads through BTF pointers, with one helper call for the array slot: six
+ * bpf_probe_read_kernel calls cost ~250 ns here, and a write pays this on every call.
+ */
 static __always_inline void file_of(int fd, __s64 *dev, __s64 *ino)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	unsigned int max = BPF_CORE_READ(fdt, max_fds);
-	struct file *f = NULL;
+	struct fdtable *fdt = task->files->fdt;
+	struct file *raw = NULL;
 	*dev = 0;
 	*ino = 0;
-	if (fd < 0 || (unsigned int)fd >= max)
+	if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
 		return;
-	bpf_probe_read_kernel(&f, sizeof(f), fds + fd);
-	if (!f)
+	bpf_probe_read_kernel(&raw, sizeof(raw), fdt->fd + fd);
+	if (!raw)
 		return;
-	*dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
-	*ino = BPF_CORE_READ(f, f_inode, i_ino);
+	struct file *f = bpf_rdonly_cast(raw, bpf_core_type_id_kernel(struct file));
+	struct inode *inode = f->f_inode;
+	*dev = inode->i_sb->s_dev;
+	*ino = inode->i_ino;
+}
+
+/*
+ * Hands a record to the loader. Only a new program (an exec) wakes it at once: the process's /proc
+ * entries are read as the record arrives, before a short-lived process is gone, and the fork
+ * before it comes in the same batch, so the recorder reads the child once. The rest waits for the
+ * loader's next poll (50 ms) or for the buffer to fill past a quarter; a wake-up per record cost
+ * the target a cross-CPU interrupt each, for a loop of opens.
+ */
+static __always_inline void submit(void *r, bool urgent)
+{
+	__u64 flags = urgent || bpf_ringbuf_query(&records, BPF_RB_AVAIL_DATA) > (2 << 20)
+			      ? BPF_RB_FORCE_WAKEUP
+			      : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(r, flags);
 }
 
 /* A record of the current task, reserved in the ring buffer (counted as lost if it is full). */
@@ -214,7 +290,7 @@ static __always_inline void call(long nr, long ret, __s64 a0, __s64 a1, __s64 a2
 		bpf_probe_read_user_str(r->s1, sizeof(r->s1), (void *)str1);
 	if (str2)
 		bpf_probe_read_user_str(r->s2, sizeof(r->s2), (void *)str2);
-	bpf_ringbuf_submit(r, 0);
+	submit(r, false);
 }
 
 /* A 64-bit hash of the first len bytes of buf (FNV-1a's constants over words, with a final mix);
@@ -238,6 +314,16 @@ static __always_inline __u64 hash_path(const struct path_buf *buf, __u32 len)
 static __always_inline void opened(long nr, __u64 ptr, __s32 flags, long ret)
 {
 	__u32 zero = 0;
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	__s64 dev = 0, ino = 0;
+	struct open_shortcut *last = NULL;
+	if (ret >= 0) {
+		file_of(ret, &dev, &ino);
+		last = bpf_map_lookup_elem(&last_open, &zero);
+		if (last && ino && last->ino == (__u64)ino && last->ptr == ptr && last->pid == pid &&
+		    last->flags == flags && last->sec == second && last->dev == (__u32)dev)
+			return;
+	}
 	struct path_buf *buf = bpf_map_lookup_elem(&scratch, &zero);
 	if (!buf)
 		return;
@@ -245,29 +331,39 @@ static __always_inline void opened(long nr, __u64 ptr, __s32 flags, long ret)
 	if (len < 0)
 		len = 0;
 	struct open_key k = {
-		.pid = bpf_get_current_pid_tgid() >> 32,
+		.pid = pid,
 		.flags = flags,
 		.ret = ret < 0 ? ret : 0,
 		.sec = second,
 		.path_hash = hash_path(buf, len),
 		.path_len = len,
 	};
+	bool seen_before = bpf_map_lookup_elem(&seen, &k) != NULL;
 	/* Look first: an LRU map's update takes a free node before it checks for the key. */
-	if (bpf_map_lookup_elem(&seen, &k))
-		return; /* seen this second */
 	__u8 one = 1;
-	if (bpf_map_update_elem(&seen, &k, &one, BPF_NOEXIST) != 0)
-		return; /* another CPU saw it first */
-	struct rec *r = new_rec(REC_OPEN, nr, ret);
-	if (!r) {
-		bpf_map_delete_elem(&seen, &k); /* so that the next identical open is tried again */
-		return;
+	if (!seen_before && bpf_map_update_elem(&seen, &k, &one, BPF_NOEXIST) != 0)
+		seen_before = true; /* another CPU saw it first */
+	if (!seen_before) {
+		struct rec *r = new_rec(REC_OPEN, nr, ret);
+		if (!r) {
+			bpf_map_delete_elem(&seen, &k); /* so that the next identical open is tried again */
+			return;
+		}
+		r->a[0] = flags;
+		r->a[1] = dev;
+		r->a[2] = ino;
+		__builtin_memcpy(r->s1, buf->words, sizeof(r->s1));
+		r->s1[PATH_LEN - 1] = 0;
+		submit(r, false);
 	}
-	r->a[0] = flags;
-	file_of(ret < 0 ? -1 : ret, &r->a[1], &r->a[2]);
-	__builtin_memcpy(r->s1, buf->words, sizeof(r->s1));
-	r->s1[PATH_LEN - 1] = 0;
-	bpf_ringbuf_submit(r, 0);
+	if (last && ino) {
+		last->pid = pid;
+		last->flags = flags;
+		last->sec = second;
+		last->dev = dev;
+		last->ptr = ptr;
+		last->ino = ino;
+	}
 }
 
 static __always_inline void written(int fd, long ret)
@@ -311,12 +407,13 @@ static __always_inline void sockaddr_call(long nr, long ret, int fd, __u64 addr)
 	bpf_probe_read_user(r->s2, 24, (void *)addr);
 	if (family == 1 /* AF_UNIX */)
 		bpf_probe_read_user_str(r->s1, sizeof(r->s1), (void *)(addr + 2));
-	bpf_ringbuf_submit(r, 0);
+	submit(r, false);
 }
 
-/* An exec's program and arguments, read one string at a time, stopping at argv's NULL (reading
- * past it would walk into envp and leak the environment, which can hold secrets). */
-static __always_inline void exec_asked(__u64 filename, __u64 argv)
+/* A failed exec: the caller's memory is still there, so its program and arguments are read one
+ * string at a time, stopping at argv's NULL (reading past it would walk into envp and leak the
+ * environment, which can hold secrets). */
+static __always_inline void exec_failed(__u64 filename, __u64 argv)
 {
 	struct exec_rec *r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
 	if (!r) {
@@ -327,6 +424,9 @@ static __always_inline void exec_asked(__u64 filename, __u64 argv)
 	r->type = REC_EXEC;
 	r->pid = pid_tgid >> 32;
 	r->tid = (__u32)pid_tgid;
+	r->packed = 0;
+	r->script = 0;
+	r->block_len = 0;
 	r->ns = bpf_ktime_get_ns();
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 	r->filename[0] = 0;
@@ -341,7 +441,7 @@ static __always_inline void exec_asked(__u64 filename, __u64 argv)
 		argc = i + 1;
 	}
 	r->argc = argc;
-	bpf_ringbuf_submit(r, 0);
+	submit(r, true);
 }
 
 /*
@@ -390,10 +490,13 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 		return 0;
 	case NR_EXECVE:
 	case NR_EXECVEAT:
-		{ /* its program and arguments were recorded at the entry (on_execve) */
+		/* A successful one was recorded by on_exec, with the new image's arguments. */
+		if (ret < 0)
+			exec_failed(nr == NR_EXECVE ? di : si, nr == NR_EXECVE ? si : dx);
+		{
 			struct rec *r = new_rec(REC_EXEC_RET, nr, ret);
 			if (r)
-				bpf_ringbuf_submit(r, 0);
+				submit(r, false);
 		}
 		return 0;
 	case NR_SETSID:
@@ -493,23 +596,45 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 }
 
 /*
- * An exec, as the caller asked for it: at the entry, while its argv is still there (after a
- * successful exec the new image's arguments are the interpreter's for a script). These two are
- * perf-event tracepoints: they fire on execs only, and what they cost is paid once per exec.
+ * A successful exec: the program as the caller named it, and the arguments the new image was
+ * given, NUL separated, read where the kernel put them (they end where the environment starts,
+ * so no environment variable is read). For a script the kernel has replaced argv[0] with the
+ * interpreter and its argument: `script` says so, and the loader puts the caller's argv back
+ * together from there. A perf-event tracepoint on execve's entry would have the caller's argv as
+ * it was, but any syscall entry tracepoint costs every syscall of the machine (~5% on the
+ * reference workload, bench/README.md).
  */
-SEC("tracepoint/syscalls/sys_enter_execve")
-int on_execve(struct trace_event_raw_sys_enter *ctx)
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	if (in_tree(bpf_get_current_pid_tgid() >> 32))
-		exec_asked(ctx->args[0], ctx->args[1]);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_execveat")
-int on_execveat(struct trace_event_raw_sys_enter *ctx)
-{
-	if (in_tree(bpf_get_current_pid_tgid() >> 32))
-		exec_asked(ctx->args[1], ctx->args[2]);
+	__u32 tgid = p->tgid;
+	if (!in_tree(tgid))
+		return 0;
+	struct exec_rec *r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
+	if (!r) {
+		count_in(&lost, 0);
+		return 0;
+	}
+	r->type = REC_EXEC;
+	r->pid = tgid;
+	r->tid = p->pid;
+	r->ns = bpf_ktime_get_ns();
+	r->argc = 0;
+	r->packed = 1;
+	r->script = bprm->interp != bprm->filename;
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	r->filename[0] = 0;
+	bpf_probe_read_kernel_str(r->filename, sizeof(r->filename), bprm->filename);
+	struct mm_struct *mm = p->mm;
+	__u64 start = mm->arg_start, end = mm->arg_end;
+	__u64 len = end > start ? end - start : 0;
+	if (len > sizeof(r->args) - 1)
+		len = sizeof(r->args) - 1;
+	len &= ARGS_BLOCK - 1; /* what the verifier needs to see to bound the read */
+	r->block_len = 0;
+	if (len > 0 && bpf_probe_read_user(r->args, len, (void *)start) == 0)
+		r->block_len = len;
+	submit(r, true);
 	return 0;
 }
 
@@ -521,14 +646,17 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	__u32 c = child->tgid;
 	__u8 one = 1;
-	bpf_map_update_elem(&tree, &c, &one, BPF_ANY);
+	if (c != ptgid) {
+		bpf_map_update_elem(&tree, &c, &one, BPF_ANY);
+		tree_changed();
+	}
 	if (child->pid != child->tgid)
 		return 0; /* a new thread, not a process */
 	struct rec *r = new_rec(REC_FORK, 0, 0);
 	if (!r)
 		return 0;
 	r->a[0] = child->pid;
-	bpf_ringbuf_submit(r, 0);
+	submit(r, false); /* comes with the exec that most often follows (see submit) */
 	return 0;
 }
 
@@ -544,11 +672,12 @@ int BPF_PROG(on_task_exit, struct task_struct *task)
 	if (task->pid != task->tgid)
 		return 0;
 	bpf_map_delete_elem(&tree, &tgid);
+	tree_changed();
 	struct rec *r = new_rec(REC_EXIT, 0, 0);
 	if (!r)
 		return 0;
 	r->a[0] = task->exit_code;
-	bpf_ringbuf_submit(r, 0);
+	submit(r, false);
 	return 0;
 }
 
@@ -570,7 +699,7 @@ int BPF_PROG(on_signal, int sig, struct kernel_siginfo *info, struct task_struct
 	r->pid = task->pid;
 	r->tid = task->pid;
 	bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), task->comm);
-	bpf_ringbuf_submit(r, 0);
+	submit(r, false);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #define CAPS_SIZE 128 /* capability * 2 + denied */
 #define MAX_ARGS 8
 #define ARG_LEN 200
+#define ARGS_BLOCK 2048
 
 /* The program's units (src/sensors/ebpf/program.ts names them), as bits of `units`. */
 #define U_SETSID (1u << 0)
@@ -30,7 +31,7 @@ enum rec_type {
 	REC_FORK,      /* a0 child pid */
 	REC_EXIT,      /* a0 exit code */
 	REC_SIGNAL,    /* pid/comm: the receiver; a0 signal, a1 sender's pid */
-	REC_EXEC,      /* struct exec_rec, at the exec's entry */
+	REC_EXEC,      /* struct exec_rec */
 	REC_EXEC_RET,  /* ret */
 };
 
@@ -59,16 +60,21 @@ struct rec {
 	char s2[PATH_LEN];
 };
 
-/* An exec as asked for: the program, and the first MAX_ARGS arguments of argv, ARG_LEN apart. */
+/* An exec: the program as the caller named it, and its arguments, either the new image's block,
+ * NUL separated (`packed`, a successful exec), or read one by one from the caller's argv, ARG_LEN
+ * apart (a failed exec). */
 struct exec_rec {
 	__u32 type;
 	__u32 pid;
 	__u32 tid;
 	__u32 argc;
 	__u64 ns;
+	__u16 packed;
+	__u16 script; /* the kernel ran an interpreter: the block starts with its name and argument */
+	__u32 block_len;
 	char comm[16];
 	char filename[PATH_LEN];
-	char args[MAX_ARGS * ARG_LEN];
+	char args[ARGS_BLOCK]; /* at least MAX_ARGS * ARG_LEN; a power of two for the verifier */
 };
 
 struct write_key {

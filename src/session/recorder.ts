@@ -84,13 +84,28 @@ export class Recorder {
     this.tap?.(event);
   };
 
+  /**
+   * Children forked in the events being handled now, not yet read in /proc. A fork is most often
+   * followed at once by an exec, and the exec's snapshot is the one that says what runs: when both
+   * arrive together (the eBPF sensor sends them so), the child is read once, not twice. Taken
+   * before the next turn of the event loop otherwise.
+   */
+  private readonly forkedUnread = new Set<number>();
+
+  private readForked = (): void => {
+    for (const pid of this.forkedUnread) this.processes.snapshot(pid);
+    this.forkedUnread.clear();
+  };
+
   /** Runs as the event arrives, so that short-lived processes and files are read before they go. */
   private onLiveEvent(e: ShadowEvent): void {
     if (e.kind === "fork" && !e.err) {
       this.tree?.add(e.child, e.pid);
-      this.processes.snapshot(e.child);
+      if (this.forkedUnread.size === 0) setImmediate(this.readForked);
+      this.forkedUnread.add(e.child);
     } else if (e.kind === "exec" && !e.err) {
       this.tree?.add(e.pid);
+      this.forkedUnread.delete(e.pid);
       this.processes.snapshot(e.pid);
     } else if (e.kind === "open" && !e.err && e.flags.some((f) => WRITE_FLAGS.test(f))) {
       this.artifacts.baseline(e.path);
@@ -165,6 +180,7 @@ export class Recorder {
   /** Final flush; records sensors, processes and artifacts; closes the files. */
   finish(sensors: SensorSummary[]): SensorSummary[] {
     clearInterval(this.timer);
+    this.readForked();
     this.flush();
     this.artifacts.flush();
     const withDrops = sensors.map((s) => ({ ...s, dropped: s.dropped + this.queue.dropped(s.name) }));
