@@ -26,7 +26,7 @@ import {
   startCli,
   withTmpDir,
 } from "../src/testing/cli.js";
-import { childNamed, sleep, waitFor } from "../src/testing/processes.js";
+import { childNamed, isAlive, sensorProgramsOf, sleep, waitFor } from "../src/testing/processes.js";
 import { readSessionEvents } from "../src/testing/session-files.js";
 
 const DAEMONS = fileURLToPath(new URL("../../test/daemons/", import.meta.url));
@@ -216,7 +216,7 @@ test(
 );
 
 test(
-  "bpftrace killed mid-session: the reason is the signal (not a stale warning), the others go on",
+  "the eBPF sensor's program killed mid-session: the reason is the signal (not a stale warning), the others go on",
   { skip: hasBpftrace ? false : "needs root and a usable eBPF sensor", timeout: 90_000 },
   async () =>
     withTmpDir("sec-", async (dir) => {
@@ -241,16 +241,21 @@ test(
         30_000,
       );
       // Found once events flow: the sensor probe's short-lived `bpftrace --version` is not the sensor.
-      const bpftrace = await waitFor("bpftrace", () => childNamed(run.child.pid!, "bpftrace"), 30_000);
-      process.kill(bpftrace.pid, "SIGKILL");
+      // The native program where it is built (build/shadow-ebpf), bpftrace where it is not.
+      const program = await waitFor(
+        "the eBPF sensor's program",
+        () => childNamed(run.child.pid!, "shadow-ebpf") ?? childNamed(run.child.pid!, "bpftrace"),
+        30_000,
+      );
+      process.kill(program.pid, "SIGKILL");
       assert.equal(await run.exited, 0, run.output());
       const rep = report(out);
       const ebpf = rep.session.sensors.find((s) => s.name === "ebpf")!;
       assert.equal(ebpf.status, "failed", JSON.stringify(ebpf));
-      assert.match(ebpf.reason, /bpftrace was killed by SIGKILL/);
+      assert.match(ebpf.reason, /(bpftrace|the native eBPF program) was killed by SIGKILL/);
       assert.doesNotMatch(ebpf.reason, /RLIMIT_MEMLOCK/);
       assert.equal(rep.session.sensors.find((s) => s.name === "procfs")?.status, "stopped");
-      assert.equal(rep.session.disturbed, undefined, "bpftrace's death does not change the target");
+      assert.equal(rep.session.disturbed, undefined, "the program's death does not change the target");
     }),
 );
 
@@ -282,6 +287,7 @@ test(
         60_000,
       );
       await sleep(500);
+      const programs = sensorProgramsOf(run.child.pid!);
       // A terminal sends Ctrl-C to the whole foreground process group.
       const t0 = Date.now();
       process.kill(-run.child.pid!, "SIGINT");
@@ -293,6 +299,8 @@ test(
       await sleep(300);
       assert.deepEqual(processesMatching(token), []);
       assert.deepEqual(processesMatching(out), [], "no sensor process (bpftrace, strace) left");
+      assert.ok(programs.length > 0, "the sensors' programs were not found");
+      assert.deepEqual(programs.filter(isAlive), [], "a sensor's program outlived the stop");
       assert.ok(!existsSync(path.join(out, "raw", "strace.log")));
     }),
 );
@@ -321,13 +329,18 @@ test(
       ]);
       await waitFor("the detached sleep", () => processesMatching("sleep 3102").length > 0, 60_000);
       await sleep(700);
+      const programs = sensorProgramsOf(run.child.pid!);
       process.kill(run.child.pid!, "SIGKILL");
       await run.exited;
       await waitFor(
         "everything it started to end",
         () =>
-          [...processesMatching(token), ...processesMatching("sleep 310"), ...processesMatching(out)]
-            .length === 0,
+          [
+            ...processesMatching(token),
+            ...processesMatching("sleep 310"),
+            ...processesMatching(out),
+            ...programs.filter(isAlive),
+          ].length === 0,
         10_000,
       ).catch((err: Error) => {
         throw new Error(

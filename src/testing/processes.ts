@@ -56,6 +56,11 @@ export function childNamed(ppid: number, comm: string): ProcInfo | undefined {
   return undefined;
 }
 
+/** The sensors' own programs a process started (the eBPF sensor's, strace): their pids, to check later. */
+export function sensorProgramsOf(ppid: number): number[] {
+  return ["shadow-ebpf", "bpftrace", "strace"].flatMap((name) => childNamed(ppid, name)?.pid ?? []);
+}
+
 export function isAlive(pid: number): boolean {
   return readProc(pid) !== undefined;
 }

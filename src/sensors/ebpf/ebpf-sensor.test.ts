@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { closeSync, fstatSync, mkdtempSync, openSync, rmSync, statSync } from "node:fs";
+import { closeSync, fstatSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { RawEvent } from "../../events/schema.js";
@@ -86,3 +86,54 @@ test("a write's file is found among a process's fds by device and inode, not by 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test(
+  "ebpf (native program): a call the target is blocked in at the end is in the census; a script's exec keeps the caller's arguments",
+  {
+    skip: !probe.usable ? probe.reason : !native.usable ? `the native program ${native.reason}` : false,
+    timeout: 60_000,
+  },
+  async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "ebpf-native-"));
+    const script = path.join(dir, "tick.sh");
+    writeFileSync(script, "#!/bin/sh\nexit 0\n", { mode: 0o700 });
+    // It runs the script once, then sleeps: blocked in one call until the end.
+    const daemon = `${script} one two; exec sleep 30`;
+    const target = spawn("/bin/sh", ["-c", daemon], { stdio: "ignore", detached: true });
+    const pid = target.pid!;
+    const sensor = new EbpfSensor();
+    const events: RawEvent[] = [];
+    try {
+      process.kill(-pid, "SIGSTOP");
+      await sensor.start({
+        tree: new TreeSet(pid),
+        emit: (e) => events.push(e),
+        workDir: dir,
+        onFailure: (reason) => assert.fail(reason),
+      });
+      process.kill(-pid, "SIGCONT");
+      await sleep(1500); // sleep(1) is now in clock_nanosleep, where it stays
+      await sensor.stop();
+      const run = events.find((e) => e.kind === "exec" && e.path === script);
+      assert.ok(
+        run && run.kind === "exec",
+        `no exec of ${script}: ${JSON.stringify(events.filter((e) => e.kind === "exec"))}`,
+      );
+      assert.deepEqual(
+        run.argv,
+        [script, "one", "two"],
+        "the interpreter the kernel put first is not the caller's argv",
+      );
+      const usage = sensor.usage();
+      assert.ok(usage, "no syscall census");
+      assert.ok(
+        (usage.syscalls.clock_nanosleep ?? 0) + (usage.syscalls.nanosleep ?? 0) > 0,
+        `the sleep it is blocked in is not counted: ${Object.keys(usage.syscalls).join(" ")}`,
+      );
+    } finally {
+      process.kill(-pid, "SIGKILL");
+      await sensor.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
