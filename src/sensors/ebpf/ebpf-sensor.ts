@@ -112,8 +112,9 @@ export class EbpfSensor implements Sensor {
     if (process.geteuid?.() !== 0)
       return { usable: false, reason: "needs root (or CAP_BPF and CAP_PERFMON)" };
     const native = this.nativeAvailability();
-    const v = spawnSync("bpftrace", ["--version"], { encoding: "utf8" });
-    const bpftrace = !v.error && v.status === 0;
+    // bpftrace is asked for its version only when it is the one that would run.
+    const v = native.usable ? undefined : spawnSync("bpftrace", ["--version"], { encoding: "utf8" });
+    const bpftrace = v !== undefined && !v.error && v.status === 0;
     if (!native.usable && !bpftrace)
       return {
         usable: false,
@@ -131,7 +132,7 @@ export class EbpfSensor implements Sensor {
       usable: true,
       reason: native.usable
         ? "native CO-RE program (build/shadow-ebpf): BTF raw tracepoints filtered in-kernel to the observed tree"
-        : `${v.stdout.trim()}; kernel tracepoints filtered in-kernel to the observed tree (the native program ${native.reason})`,
+        : `${v?.stdout.trim() ?? "bpftrace"}; kernel tracepoints filtered in-kernel to the observed tree (the native program ${native.reason})`,
     };
   }
 
