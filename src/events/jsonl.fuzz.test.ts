@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { readJsonl } from "../session/jsonl.js";
 import { FUZZ_RUNS, hostileLines } from "../testing/fuzz.js";
 import type { Issue } from "../util/result.js";
-import { validateEvent } from "./validate.js";
+import { explainEvent, validateEvent } from "./validate.js";
 
 const SAMPLES = [
   {
@@ -75,6 +75,8 @@ test("fuzz: the event validator accepts or rejects any JSON value, never throws"
   fc.assert(
     fc.property(hostileValues, (v) => {
       const r = validateEvent(v);
+      // The compiled checks and the reference one agree on every value.
+      assert.equal(r.success, explainEvent(v).success, JSON.stringify(v));
       if (!r.success) assert.equal(typeof r.error.message, "string");
       else for (const k of ["pid", "seq"] as const) assert.ok(Number.isSafeInteger(r.data[k]));
     }),
