@@ -9,7 +9,10 @@ export class EvidenceSet {
   count = 0;
   readonly sensors = new Set<string>();
   readonly examples: (Evidence & { key: string; absTs: number })[] = [];
-  private readonly recent = new Map<string, number>();
+  /** When each (key, pid) was last counted: key -> pid -> ts. */
+  private readonly recent = new Map<string, Map<number, number>>();
+  private recentSize = 0;
+  private readonly byKey = new Map<string, Evidence & { key: string; absTs: number }>();
   inferredOnly = true;
 
   constructor(
@@ -25,18 +28,28 @@ export class EvidenceSet {
   ): boolean {
     this.sensors.add(e.sensor);
     if (!e.inferred) this.inferredOnly = false;
-    const dedupe = `${e.pid}|${key}`;
-    const last = this.recent.get(dedupe);
+    // Looked up by key, then pid: no string made per occurrence (a busy daemon makes millions).
+    let pids = this.recent.get(key);
+    const last = pids?.get(e.pid);
     if (last !== undefined && Math.abs(e.ts - last) < 1000) return false;
-    if (this.recent.size > 4096) this.recent.clear(); // bounded; worst case a rare double count
-    this.recent.set(dedupe, e.ts);
+    if (this.recentSize > 4096) {
+      this.recent.clear(); // bounded; worst case a rare double count
+      this.recentSize = 0;
+      pids = undefined;
+    }
+    if (!pids) this.recent.set(key, (pids = new Map()));
+    if (!pids.has(e.pid)) this.recentSize++;
+    pids.set(e.pid, e.ts);
     this.count++;
-    if (this.examples.some((x) => x.key === key)) {
-      this.credit(e.sensor, key);
+    const example = this.byKey.get(key);
+    if (example) {
+      this.creditExample(example, e.sensor);
       return true;
     }
     if (this.examples.length < this.maxExamples) {
-      this.examples.push({ key, absTs: e.ts, ts: 0, pid: e.pid, comm: e.comm, sensor: e.sensor, summary });
+      const x = { key, absTs: e.ts, ts: 0, pid: e.pid, comm: e.comm, sensor: e.sensor, summary };
+      this.examples.push(x);
+      this.byKey.set(key, x);
     }
     return true;
   }
@@ -44,8 +57,13 @@ export class EvidenceSet {
   /** Another sensor saw the occurrence `key` (already added): it contributes, the count stays. */
   credit(sensor: string, key: string): void {
     this.sensors.add(sensor);
-    const example = this.examples.find((x) => x.key === key);
-    if (example && !example.sensor.split("+").includes(sensor)) example.sensor += `+${sensor}`;
+    const example = this.byKey.get(key);
+    if (example) this.creditExample(example, sensor);
+  }
+
+  private creditExample(example: Evidence, sensor: string): void {
+    if (example.sensor !== sensor && !example.sensor.split("+").includes(sensor))
+      example.sensor += `+${sensor}`;
   }
 
   evidence(): Evidence[] {

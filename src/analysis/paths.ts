@@ -3,6 +3,13 @@ import lists from "../data/paths.json" with { type: "json" };
 
 export type PathLists = typeof lists;
 
+const IGNORED = 1;
+const SYSTEM = 2;
+const TEMP = 4;
+const LOG = 8;
+const CONFIG = 16;
+const MAX_CLASSIFIED = 65_536;
+
 /** Classifies paths as the detectors need, relative to the target's root (IMD's --root). */
 export class PathClassifier {
   constructor(
@@ -21,32 +28,67 @@ export class PathClassifier {
     return prefixes.some((prefix) => rel.startsWith(prefix) || rel + "/" === prefix);
   }
 
+  /**
+   * What a path is, as bits, computed once a path: every detector asks of the same paths event after
+   * event, and a prefix scan of each list costs more than the rest of a detector's work. Bounded:
+   * cleared when full.
+   */
+  private readonly classes = new Map<string, number>();
+
+  private classOf(p: string): number {
+    let bits = this.classes.get(p);
+    if (bits !== undefined) return bits;
+    bits = 0;
+    const ignored = !p.startsWith("/") || this.under(p, this.lists.ignoredPrefixes);
+    if (ignored) bits |= IGNORED;
+    else {
+      if (this.under(p, this.lists.systemLocations) || this.under(p, this.lists.systemdUnitDirs))
+        bits |= SYSTEM;
+      if (this.under(p, this.lists.tempLocations)) bits |= TEMP;
+      const rel = this.relative(p);
+      if (
+        rel.startsWith("/etc/") ||
+        (this.under(p, this.lists.configDirs) && this.lists.configExtensions.includes(path.extname(rel)))
+      )
+        bits |= CONFIG;
+    }
+    if (this.under(p, this.lists.logLocations) || p.endsWith(".log")) bits |= LOG;
+    if (this.classes.size >= MAX_CLASSIFIED) this.classes.clear();
+    this.classes.set(p, bits);
+    return bits;
+  }
+
   isIgnored(p: string): boolean {
-    return !p.startsWith("/") || this.under(p, this.lists.ignoredPrefixes);
+    return (this.classOf(p) & IGNORED) !== 0;
   }
   isSystem(p: string): boolean {
-    return (
-      !this.isIgnored(p) &&
-      (this.under(p, this.lists.systemLocations) || this.under(p, this.lists.systemdUnitDirs))
-    );
+    return (this.classOf(p) & SYSTEM) !== 0;
   }
   isTemp(p: string): boolean {
-    return !this.isIgnored(p) && this.under(p, this.lists.tempLocations);
+    return (this.classOf(p) & TEMP) !== 0;
   }
   isLog(p: string): boolean {
-    return this.under(p, this.lists.logLocations) || p.endsWith(".log");
+    return (this.classOf(p) & LOG) !== 0;
   }
   isConfig(p: string): boolean {
-    const rel = this.relative(p);
-    if (this.isIgnored(p)) return false;
-    if (rel.startsWith("/etc/")) return true;
-    return this.under(p, this.lists.configDirs) && this.lists.configExtensions.includes(path.extname(rel));
+    return (this.classOf(p) & CONFIG) !== 0;
   }
   /** A program that starts another as the target: runuser, sudo, env, nice, timeout, a shell's exec. */
   isWrapper(exe: string): boolean {
     return this.lists.wrappers.includes(path.basename(exe));
   }
-  programKind(exe: string): "shell" | "interpreter" | "network-tool" | "system-utility" | "other" {
+  private readonly kinds = new Map<string, ProgramKind>();
+
+  programKind(exe: string): ProgramKind {
+    let kind = this.kinds.get(exe);
+    if (kind !== undefined) return kind;
+    kind = this.kindOf(exe);
+    if (this.kinds.size >= MAX_CLASSIFIED) this.kinds.clear();
+    this.kinds.set(exe, kind);
+    return kind;
+  }
+
+  private kindOf(exe: string): ProgramKind {
     const base = path.basename(exe).replace(/[\d.]+$/, "") || path.basename(exe);
     if (this.lists.shells.includes(base)) return "shell";
     if (this.lists.interpreters.includes(base) || this.lists.interpreters.includes(path.basename(exe)))
@@ -56,6 +98,8 @@ export class PathClassifier {
     return "other";
   }
 }
+
+export type ProgramKind = "shell" | "interpreter" | "network-tool" | "system-utility" | "other";
 
 export const PATH_LISTS: PathLists = lists;
 

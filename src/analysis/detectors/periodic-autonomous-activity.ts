@@ -1,6 +1,7 @@
 import type { ShadowEvent } from "../../events/schema.js";
 import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
+import { FlagTest } from "../flag-test.js";
 import { detectPeriod, detectPreciseRhythm, type Periodicity } from "../periodicity.js";
 import { anyWithin } from "../sorted-times.js";
 import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
@@ -22,7 +23,7 @@ const MAX_KEYS = 256;
 const MAX_TIMES = 2000;
 /** An action within this long after an inbound connection or a signal counts as triggered. */
 const TRIGGER_WINDOW_MS = 1000;
-const WRITE_FLAGS = /O_WRONLY|O_CREAT|O_TRUNC/;
+const WRITE_FLAGS = new FlagTest(/O_WRONLY|O_CREAT|O_TRUNC/);
 
 /**
  * Several sensors report the same action, each a little late and in its own order: sorted, the
@@ -52,9 +53,9 @@ export class PeriodicActivityDetector implements Detector {
     let key: string | undefined;
     // The command line tells actions apart (`sh -c job-a` from `sh -c job-b`); cut, it stays a key.
     if (e.kind === "exec") key = `exec ${(e.argv.slice(0, 3).join(" ") || e.path).slice(0, 80)}`;
-    else if (e.kind === "open" && e.flags.some((f) => WRITE_FLAGS.test(f)) && !ctx.paths.isIgnored(e.path))
-      key = `write ${ctx.paths.relative(e.path)}`;
-    else if (e.kind === "rename") key = `rename onto ${ctx.paths.relative(e.to)}`;
+    else if (e.kind === "open" && WRITE_FLAGS.any(e.flags) && !ctx.paths.isIgnored(e.path))
+      key = this.pathKey(this.writeKeys, "write ", e.path, ctx);
+    else if (e.kind === "rename") key = this.pathKey(this.renameKeys, "rename onto ", e.to, ctx);
     else if (e.kind === "connect") key = `connect ${e.unixPath ?? `${e.address}:${e.port}`}`;
     if (!key) return;
     let slot = this.times.get(key);
@@ -64,6 +65,20 @@ export class PeriodicActivityDetector implements Detector {
       this.times.set(key, slot);
     }
     if (slot.ts.length < MAX_TIMES) slot.ts.push(e.ts);
+  }
+
+  /** A path's key, made once a path: a string built and hashed anew for every open costs more. */
+  private readonly writeKeys = new Map<string, string>();
+  private readonly renameKeys = new Map<string, string>();
+
+  private pathKey(keys: Map<string, string>, verb: string, file: string, ctx: AnalysisContext): string {
+    let key = keys.get(file);
+    if (key === undefined) {
+      key = verb + ctx.paths.relative(file);
+      if (keys.size >= MAX_KEYS * 16) keys.clear();
+      keys.set(file, key);
+    }
+    return key;
   }
 
   finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {

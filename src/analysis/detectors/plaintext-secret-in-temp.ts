@@ -1,6 +1,7 @@
 import type { ShadowEvent } from "../../events/schema.js";
 import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
+import { FlagTest } from "../flag-test.js";
 import type { EvidenceSet } from "../evidence-set.js";
 import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
 
@@ -18,6 +19,7 @@ const TEXT: BehaviorText = {
   attack: ["T1552.001"],
 };
 
+const WRITE_FLAGS = new FlagTest(/O_WRONLY|O_RDWR|O_CREAT/);
 /** Files written under temp storage that hold credential material. Names kind and fingerprint, never the value. */
 export class PlaintextSecretDetector implements Detector {
   readonly behavior = TEXT.behavior;
@@ -32,7 +34,7 @@ export class PlaintextSecretDetector implements Detector {
     if (e.err) return;
     const file = e.kind === "rename" ? e.to : e.kind === "write" || e.kind === "open" ? e.path : undefined;
     if (!file || !ctx.paths.isTemp(file)) return;
-    if (e.kind === "open" && !e.flags.some((f) => /O_WRONLY|O_RDWR|O_CREAT/.test(f))) return;
+    if (e.kind === "open" && !WRITE_FLAGS.any(e.flags)) return;
     let bySensor = this.written.get(file);
     if (!bySensor && this.written.size < 4096) this.written.set(file, (bySensor = new Map()));
     if (bySensor && !bySensor.has(e.sensor)) bySensor.set(e.sensor, e);

@@ -1,6 +1,7 @@
 import type { ShadowEvent } from "../../events/schema.js";
 import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
+import { FlagTest } from "../flag-test.js";
 import { isSteady } from "../phases.js";
 import { privileged } from "../process-info.js";
 import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
@@ -19,7 +20,7 @@ const TEXT: BehaviorText = {
   attack: ["T1543", "T1565.001"],
 };
 
-const WRITE_FLAGS = /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC/;
+const WRITE_FLAGS = new FlagTest(/O_WRONLY|O_RDWR|O_CREAT|O_TRUNC/);
 
 /** Writes, creates, renames, deletes, chmods or chowns under system locations, by a privileged process, after start-up. */
 export class PrivilegedWriteDetector implements Detector {
@@ -34,7 +35,7 @@ export class PrivilegedWriteDetector implements Detector {
     let verb: string;
     switch (e.kind) {
       case "open":
-        if (!e.flags.some((f) => WRITE_FLAGS.test(f))) return;
+        if (!WRITE_FLAGS.any(e.flags)) return;
         target = e.path;
         verb = e.flags.includes("O_CREAT") ? "opens for writing (create)" : "opens for writing";
         break;
