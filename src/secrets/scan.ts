@@ -20,7 +20,20 @@ const PATTERNS = rules.patterns.map((p) => ({
 // One random key per process, which is one session: never written anywhere. A keyed hash lets two
 // occurrences in one session match without letting a reader confirm a guessed password offline,
 // which an unsalted sha256 prefix allowed.
-const SESSION_KEY = randomBytes(32);
+let SESSION_KEY = randomBytes(32);
+
+/**
+ * The key, for a worker thread of this process that redacts too (parallel-jsonl.ts): one session,
+ * one key, or the same secret would get two fingerprints. Never written anywhere.
+ */
+export function sessionKey(): Uint8Array {
+  return new Uint8Array(SESSION_KEY);
+}
+
+/** A worker thread takes its process's key (see sessionKey). */
+export function useSessionKey(key: Uint8Array): void {
+  SESSION_KEY = Buffer.from(key);
+}
 
 /** HMAC-SHA256 prefix under the session key: "the same secret" within a session, nothing more. */
 export function fingerprint(value: string): string {

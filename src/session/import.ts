@@ -63,7 +63,10 @@ export async function importFile(
   const syscalls = new SyscallCounter();
   const result =
     format === "events.jsonl"
-      ? await readJsonl(input, (e, line) => recorder.importEvent(e, line), warn)
+      ? await readJsonl(input, (e) => recorder.importEvent(e), warn, {
+          redactExec: true,
+          onLines: (lines) => recorder.importLines(lines),
+        })
       : await readStraceLog(
           input,
           (e) => {

@@ -1,9 +1,11 @@
-import { closeSync, constants, createReadStream, writeSync } from "node:fs";
-import { StringDecoder } from "node:string_decoder";
+import { closeSync, constants, statSync, writeSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { openNewFile } from "../util/safe-fs.js";
 import type { ShadowEvent } from "../events/schema.js";
-import { validateEvent } from "../events/validate.js";
 import type { Issue } from "../util/result.js";
+import { parseChunk } from "./jsonl-chunk.js";
+import { lineChunks } from "./line-chunks.js";
+import { readJsonlParallel } from "./parallel-jsonl.js";
 
 /** Appends events as JSON lines; batched by the caller so that each flush is one write. */
 export class JsonlWriter {
@@ -18,70 +20,70 @@ export class JsonlWriter {
     writeSync(this.fd, text);
   }
   /** Appends lines already in JSONL form (an imported, validated events.jsonl). */
-  writeLines(text: string): void {
-    if (text !== "") writeSync(this.fd, text);
+  writeLines(text: string | Uint8Array): void {
+    if (text.length === 0) return;
+    if (typeof text === "string") writeSync(this.fd, text);
+    else for (let at = 0; at < text.length;) at += writeSync(this.fd, text, at);
   }
   close(): void {
     closeSync(this.fd);
   }
 }
 
-/**
- * Calls `onLine` for every line of `file`, read in 1 MiB chunks: one await per chunk, not per line
- * (readline's async iterator cost a quarter of a whole analysis). UTF-8 split across chunks is
- * joined by the decoder.
- */
-export async function eachLine(file: string, onLine: (line: string) => void): Promise<void> {
-  const decoder = new StringDecoder("utf8");
-  let rest = "";
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    const text = rest + decoder.write(chunk as Buffer);
-    let start = 0;
-    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
-      onLine(text.slice(start, nl));
-      start = nl + 1;
-    }
-    rest = text.slice(start);
-  }
-  rest += decoder.end();
-  if (rest !== "") onLine(rest);
+/** How readJsonl reads: an import redacts and records; big files are parsed on worker threads. */
+export interface ReadJsonlOptions {
+  /** Redact command lines, and write a changed event's line anew (an import). */
+  redactExec?: boolean;
+  /** After each chunk's events: its valid lines as they are to be recorded, each ending in "\n". */
+  onLines?: (lines: string | Uint8Array) => void;
+  /** Parsing threads: 0 parses in this thread; by default, by the file's size and the cores. */
+  workers?: number;
+}
+
+/** Files smaller than this are parsed in this thread: a worker's start costs about as much. */
+const PARALLEL_FROM_BYTES = 8 << 20;
+
+function defaultWorkers(file: string): number {
+  const forced = process.env.SHADOW_SIGNALS_PARSE_WORKERS;
+  if (forced !== undefined && /^\d+$/.test(forced)) return Number(forced);
+  if (statSync(file).size < PARALLEL_FROM_BYTES) return 0;
+  // Two parsers keep the analysing thread fed (bench/README.md); on one core, threads only cost.
+  return availableParallelism() > 1 ? 2 : 0;
 }
 
 /**
- * Streams an events.jsonl: each valid event goes to `onEvent`; each bad line becomes an issue
- * naming file and line, and reading goes on. Memory stays flat whatever the file's size.
+ * Streams an events.jsonl: each valid event goes to `onEvent` in the file's order; each bad line
+ * becomes an issue naming file and line, and reading goes on. Memory stays flat whatever the
+ * file's size. Big files are parsed on worker threads (parallel-jsonl.ts): the same events, in the
+ * same order, the same issues.
  */
 export async function readJsonl(
   file: string,
-  onEvent: (e: ShadowEvent, line: string) => void,
+  onEvent: (e: ShadowEvent) => void,
   warn: (i: Issue) => void,
+  options: ReadJsonlOptions = {},
 ): Promise<{ lines: number; events: number }> {
-  let lineNo = 0;
+  const chunkOptions = { redactExec: options.redactExec ?? false };
+  const workers = options.workers ?? defaultWorkers(file);
+  if (workers > 0)
+    return readJsonlParallel(file, { ...chunkOptions, workers, onLines: options.onLines }, onEvent, warn);
+  let lines = 0;
   let events = 0;
-  const onLine = (raw: string) => {
-    lineNo++;
-    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (line.trim() === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (err) {
-      warn({
-        code: "invalid_json",
-        message: `not valid JSON: ${(err as Error).message}`,
-        file,
-        line: lineNo,
-      });
-      return;
-    }
-    const r = validateEvent(value);
-    if (!r.success) {
-      warn({ ...r.error, file, line: lineNo });
-      return;
-    }
-    onEvent(r.data, line);
-    events++;
-  };
-  await eachLine(file, onLine);
-  return { lines: lineNo, events };
+  for (const bytes of lineChunks(file)) {
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+    const r = parseChunk(
+      text,
+      chunkOptions,
+      (e) => {
+        onEvent(e);
+        events++;
+      },
+      (line, issue) => warn({ ...issue, file, line: lines + line }),
+    );
+    lines += r.lines;
+    options.onLines?.(r.recorded ?? text);
+    // One turn of the event loop a chunk, as a stream would give: timers (progress) still run.
+    await new Promise((done) => setImmediate(done));
+  }
+  return { lines, events };
 }

@@ -144,21 +144,24 @@ export class Recorder {
   }
 
   /**
-   * Records an event from a validated events.jsonl as is, line and sequence number included:
-   * no copy and no re-serialisation, which would cost more than the analysis of it.
+   * Records an event from a validated (and redacted) events.jsonl as is, sequence number included;
+   * its line comes with its chunk's, through importLines: no copy and no re-serialisation, which
+   * would cost more than the analysis of it.
    */
-  importEvent(e: ShadowEvent, line: string): void {
-    if (e.kind === "exec") {
-      const argv = redactArgv(e.argv);
-      if (argv !== e.argv) {
-        e = { ...e, argv };
-        line = JSON.stringify(e);
-      }
-    }
-    this.seq = Math.max(this.seq, e.seq);
+  importEvent(e: ShadowEvent): void {
+    if (e.seq > this.seq) this.seq = e.seq;
     this.account(e);
     this.tap?.(e);
-    this.pendingLines += line + "\n";
+  }
+
+  /** The lines of the events imported since the last call, as readJsonl hands them over. */
+  importLines(lines: string | Uint8Array): void {
+    if (typeof lines === "string") this.pendingLines += lines;
+    else {
+      this.jsonl.writeLines(this.pendingLines);
+      this.pendingLines = "";
+      this.jsonl.writeLines(lines);
+    }
     if (this.pendingLines.length > 1 << 20) this.flush();
   }
 

@@ -1,0 +1,43 @@
+/**
+ * A worker thread that parses chunks of events.jsonl for readJsonl: JSON.parse, validation and
+ * redaction happen here, and the events go back encoded (events/codec.ts), so the analysing thread
+ * only builds objects. Each chunk's answer names the chunk, so the reader keeps the file's order.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { EventEncoder } from "../events/codec.js";
+import type { Issue } from "../util/result.js";
+import { useSessionKey } from "../secrets/scan.js";
+import { parseChunk } from "./jsonl-chunk.js";
+import type { ChunkAnswer, ChunkRequest, WorkerOptions } from "./parallel-jsonl.js";
+
+const options = workerData as WorkerOptions;
+useSessionKey(options.sessionKey);
+const encoder = new EventEncoder();
+const port = parentPort!;
+
+/** The UTF-8 of `text` in a buffer of its own (Buffer.from may share its pool, which cannot be transferred). */
+function fresh(text: string): Uint8Array<ArrayBuffer> {
+  const out = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  out.write(text);
+  return out;
+}
+
+port.on("message", ({ index, bytes }: ChunkRequest) => {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  const bad: [number, Issue][] = [];
+  let events = 0;
+  const { lines, recorded } = parseChunk(
+    text,
+    options,
+    (e, line) => {
+      encoder.add(e as unknown as Record<string, unknown>, line);
+      events++;
+    },
+    (line, issue) => bad.push([line, issue]),
+  );
+  const batch = encoder.take();
+  // The text as it was, when every line is recorded as is: sent back without a copy.
+  const lineBytes = !options.keepLines ? undefined : recorded === undefined ? bytes : fresh(recorded);
+  const answer: ChunkAnswer = { index, lines, events, bad, batch, ...(lineBytes ? { lineBytes } : {}) };
+  port.postMessage(answer, [batch.values.buffer, ...(lineBytes ? [lineBytes.buffer] : [])]);
+});
