@@ -2,6 +2,7 @@ import type { ShadowEvent } from "../../events/schema.js";
 import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
 import type { EvidenceSet } from "../evidence-set.js";
+import { KeyCache } from "../key-cache.js";
 import { isSteady } from "../phases.js";
 import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
 
@@ -26,6 +27,7 @@ export class ConfigModificationDetector implements Detector {
   readonly kinds = ["open", "write", "rename"] as const;
   private set: EvidenceSet | undefined;
   private readonly files = new Set<string>();
+  private readonly keys: Record<string, KeyCache> = {};
 
   observe(e: ShadowEvent, ctx: AnalysisContext): void {
     if (e.err || !isSteady(e, ctx)) return;
@@ -43,7 +45,9 @@ export class ConfigModificationDetector implements Detector {
     }
     if (!file) return;
     this.files.add(file);
-    (this.set ??= newEvidence(ctx)).add(e, `${file} ${how}`, `${file}|${e.kind}`);
+    const kind = e.kind;
+    const keys = (this.keys[kind] ??= new KeyCache((f) => `${f}|${kind}`));
+    (this.set ??= newEvidence(ctx)).add(e, `${file} ${how}`, keys.of(file));
   }
 
   finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {

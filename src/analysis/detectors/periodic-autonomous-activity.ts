@@ -3,6 +3,7 @@ import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
 import { FlagTest } from "../flag-test.js";
 import { detectPeriod, detectPreciseRhythm, type Periodicity } from "../periodicity.js";
+import { KeyCache } from "../key-cache.js";
 import { anyWithin } from "../sorted-times.js";
 import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
 
@@ -43,6 +44,8 @@ export class PeriodicActivityDetector implements Detector {
   readonly kinds = ["exec", "open", "rename", "connect", "accept", "signal"] as const;
   private readonly times = new Map<string, { e: ShadowEvent; ts: number[] }>();
   private readonly triggers: number[] = [];
+  private writeKeys: KeyCache | undefined;
+  private renameKeys: KeyCache | undefined;
 
   observe(e: ShadowEvent, ctx: AnalysisContext): void {
     if (e.kind === "accept" || (e.kind === "signal" && e.signal !== "SIGCHLD" && e.signal !== "SIGPIPE")) {
@@ -54,8 +57,9 @@ export class PeriodicActivityDetector implements Detector {
     // The command line tells actions apart (`sh -c job-a` from `sh -c job-b`); cut, it stays a key.
     if (e.kind === "exec") key = `exec ${(e.argv.slice(0, 3).join(" ") || e.path).slice(0, 80)}`;
     else if (e.kind === "open" && WRITE_FLAGS.any(e.flags) && !ctx.paths.isIgnored(e.path))
-      key = this.pathKey(this.writeKeys, "write ", e.path, ctx);
-    else if (e.kind === "rename") key = this.pathKey(this.renameKeys, "rename onto ", e.to, ctx);
+      key = (this.writeKeys ??= new KeyCache((p) => `write ${ctx.paths.relative(p)}`)).of(e.path);
+    else if (e.kind === "rename")
+      key = (this.renameKeys ??= new KeyCache((p) => `rename onto ${ctx.paths.relative(p)}`)).of(e.to);
     else if (e.kind === "connect") key = `connect ${e.unixPath ?? `${e.address}:${e.port}`}`;
     if (!key) return;
     let slot = this.times.get(key);
@@ -65,20 +69,6 @@ export class PeriodicActivityDetector implements Detector {
       this.times.set(key, slot);
     }
     if (slot.ts.length < MAX_TIMES) slot.ts.push(e.ts);
-  }
-
-  /** A path's key, made once a path: a string built and hashed anew for every open costs more. */
-  private readonly writeKeys = new Map<string, string>();
-  private readonly renameKeys = new Map<string, string>();
-
-  private pathKey(keys: Map<string, string>, verb: string, file: string, ctx: AnalysisContext): string {
-    let key = keys.get(file);
-    if (key === undefined) {
-      key = verb + ctx.paths.relative(file);
-      if (keys.size >= MAX_KEYS * 16) keys.clear();
-      keys.set(file, key);
-    }
-    return key;
   }
 
   finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {

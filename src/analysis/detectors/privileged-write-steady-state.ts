@@ -6,6 +6,7 @@ import { isSteady } from "../phases.js";
 import { privileged } from "../process-info.js";
 import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
 import type { EvidenceSet } from "../evidence-set.js";
+import { KeyCache } from "../key-cache.js";
 
 const TEXT: BehaviorText = {
   behavior: "privileged-write-steady-state",
@@ -28,6 +29,7 @@ export class PrivilegedWriteDetector implements Detector {
   readonly text = TEXT;
   readonly kinds = ["open", "write", "rename", "unlink", "chmod", "chown"] as const;
   private set: EvidenceSet | undefined;
+  private readonly keys: Record<string, KeyCache> = {};
 
   observe(e: ShadowEvent, ctx: AnalysisContext): void {
     if (e.err || !isSteady(e, ctx)) return;
@@ -65,7 +67,9 @@ export class PrivilegedWriteDetector implements Detector {
     if (!ctx.paths.isSystem(target)) return;
     // Without /proc creds (imported logs), a successful write to a system location implies privilege.
     if (privileged(e.pid, ctx) === false) return;
-    (this.set ??= newEvidence(ctx)).add(e, `${verb} ${target}`, `${e.kind}:${target}`);
+    const kind = e.kind;
+    const keys = (this.keys[kind] ??= new KeyCache((t) => `${kind}:${t}`));
+    (this.set ??= newEvidence(ctx)).add(e, `${verb} ${target}`, keys.of(target));
   }
 
   finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {

@@ -41,9 +41,6 @@ export class SilentFailureDetector implements Detector {
     // Before its release the target waited at our launch gate: neither a pause nor a failure of its.
     if (ctx.releasedAt !== undefined && e.ts < ctx.releasedAt) return;
     if (e.pid === ctx.rootPid && this.rootTimes.length < 200_000) this.rootTimes.push(e.ts);
-    const add = (summary: string, key: string) => {
-      if (this.failures.length < 5000) this.failures.push({ e, summary, key });
-    };
     // stderr counts as a signal only if it goes somewhere: `2>/dev/null` is silence.
     if (e.kind === "write" && !e.err && ((e.fd === 2 && e.path !== "/dev/null") || ctx.paths.isLog(e.path))) {
       if (this.logWrites.length < 100_000) this.logWrites.push(e.ts);
@@ -51,27 +48,33 @@ export class SilentFailureDetector implements Detector {
       if (this.logWrites.length < 100_000) this.logWrites.push(e.ts);
     } else if (e.kind === "connect" && e.unixPath === "/dev/log") this.logWrites.push(e.ts);
     else if (e.kind === "exec" && !e.err) {
-      const list = this.execsOk.get(e.pid) ?? [];
-      if (list.length < 64 && this.execsOk.size < 65_536)
-        list.push({ ts: e.ts, name: path.basename(e.path) });
-      this.execsOk.set(e.pid, list);
-    } else if (e.kind === "exec" && e.err && !IGNORED_ERRNO.has(e.err))
-      add(`exec of ${e.path} failed (${e.err})`, `exec:${e.path}`);
+      let list = this.execsOk.get(e.pid);
+      // Bounded: a new process gets a list only while there is room.
+      if (!list && this.execsOk.size < 65_536) this.execsOk.set(e.pid, (list = []));
+      if (list && list.length < 64) list.push({ ts: e.ts, name: path.basename(e.path) });
+    } else if (this.failures.length < 5000) this.noteFailure(e, ctx);
+  }
+
+  /** A failed exec or connect, or a child's bad exit; the texts are made only while there is room. */
+  private noteFailure(e: ShadowEvent, ctx: AnalysisContext): void {
+    if (e.kind === "exec" && e.err && !IGNORED_ERRNO.has(e.err))
+      this.failures.push({ e, summary: `exec of ${e.path} failed (${e.err})`, key: `exec:${e.path}` });
     else if (e.kind === "connect" && e.err)
-      add(
-        `connect to ${e.unixPath ?? `${e.address}:${e.port}`} failed (${e.err})`,
-        `connect:${e.unixPath ?? e.port}`,
-      );
+      this.failures.push({
+        e,
+        summary: `connect to ${e.unixPath ?? `${e.address}:${e.port}`} failed (${e.err})`,
+        key: `connect:${e.unixPath ?? e.port}`,
+      });
     else if (
       e.kind === "exit" &&
       e.pid !== ctx.rootPid &&
       ((e.code !== undefined && e.code !== 0) || e.signal)
-    ) {
-      add(
-        `child ${e.comm} (pid ${e.pid}) ${e.signal ? `was killed by ${e.signal}` : `exited with status ${e.code}`}`,
-        `exit:${e.comm}:${e.code ?? e.signal}`,
-      );
-    }
+    )
+      this.failures.push({
+        e,
+        summary: `child ${e.comm} (pid ${e.pid}) ${e.signal ? `was killed by ${e.signal}` : `exited with status ${e.code}`}`,
+        key: `exit:${e.comm}:${e.code ?? e.signal}`,
+      });
   }
 
   finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {

@@ -1,0 +1,23 @@
+/**
+ * Evidence keys made once a value: a detector that builds `write:/etc/x` for every event of a busy
+ * daemon pays for the new string and for hashing it in every map it meets. The value is a string
+ * the decoder shares between events (its hash is kept), so the lookup is cheap. Bounded.
+ */
+export class KeyCache {
+  private readonly keys = new Map<string, string>();
+
+  constructor(
+    private readonly make: (value: string) => string,
+    private readonly max = 4096,
+  ) {}
+
+  of(value: string): string {
+    let key = this.keys.get(value);
+    if (key === undefined) {
+      key = this.make(value);
+      if (this.keys.size >= this.max) this.keys.clear();
+      this.keys.set(value, key);
+    }
+    return key;
+  }
+}
