@@ -101,8 +101,9 @@ export class ProcessTable {
 
   get(pid: number): ProcessRecord {
     let r = this.records.get(pid);
-    if (!r && this.spilled.delete(pid)) r = this.spill?.load(pid); // a late event, or a reused pid
-    if (!r) r = { pid, snapshots: [] };
+    if (r) return r; // every event asks: no map write when the record is there
+    if (this.spilled.delete(pid)) r = this.spill?.load(pid); // a late event, or a reused pid
+    r ??= { pid, snapshots: [] };
     this.records.set(pid, r);
     return r;
   }

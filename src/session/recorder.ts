@@ -134,13 +134,15 @@ export class Recorder {
       (r.reparented ??= []).push({ at: e.ts, to: e.to, ...(e.from !== undefined ? { from: e.from } : {}) });
   }
 
-  private readonly kindCounts = new Map<string, number>();
+  /** Events by sensor, then kind: no key string made per event (an import counts millions). */
+  private readonly kindCounts = new Map<string, Map<string, number>>();
   private pendingLines = "";
 
   private account(e: ShadowEvent): void {
     this.recordLifecycle(e);
-    const key = `${e.sensor}\0${e.kind}`;
-    this.kindCounts.set(key, (this.kindCounts.get(key) ?? 0) + 1);
+    let kinds = this.kindCounts.get(e.sensor);
+    if (!kinds) this.kindCounts.set(e.sensor, (kinds = new Map()));
+    kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
   }
 
   /**
@@ -193,7 +195,10 @@ export class Recorder {
     this.store.setMeta("ended", Date.now());
     this.store.setMeta("sensors", withDrops);
     this.store.setMeta("events", this.seq);
-    this.store.setEventCounts(this.kindCounts);
+    const counts = new Map<string, number>();
+    for (const [sensor, kinds] of this.kindCounts)
+      for (const [kind, n] of kinds) counts.set(`${sensor}\0${kind}`, n);
+    this.store.setEventCounts(counts);
     this.jsonl.close();
     this.store.close();
     return withDrops;
