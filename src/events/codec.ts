@@ -87,6 +87,13 @@ export class EventEncoder {
     }
   }
 
+  private spare: Float64Array<ArrayBuffer> | undefined;
+
+  /** A batch's values array the decoder is done with, to fill again (fresh memory costs faults). */
+  recycle(values: Float64Array<ArrayBuffer>): void {
+    this.spare = values;
+  }
+
   /** The batch so far; the encoder starts a new one (bounded tables are cleared between batches). */
   take(): EncodedBatch {
     const batch: EncodedBatch = {
@@ -98,7 +105,10 @@ export class EventEncoder {
     };
     this.newStrings = [];
     this.newShapes = [];
-    this.values = new Float64Array(Math.max(1 << 16, this.used + 64));
+    const spare = this.spare;
+    this.spare = undefined;
+    this.values =
+      spare && spare.length >= 1 << 16 ? spare : new Float64Array(Math.max(1 << 16, this.used + 64));
     this.used = 0;
     this.reset = false;
     if (this.stringCount >= MAX_STRINGS || this.chars >= MAX_CHARS) {

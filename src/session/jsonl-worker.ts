@@ -7,6 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { EventEncoder } from "../events/codec.js";
 import type { Issue } from "../util/result.js";
 import { useSessionKey } from "../secrets/scan.js";
+import { readLinesAt } from "./chunk-read.js";
 import { parseChunk } from "./jsonl-chunk.js";
 import type { ChunkAnswer, ChunkRequest, WorkerOptions } from "./parallel-jsonl.js";
 
@@ -22,7 +23,13 @@ function fresh(text: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-port.on("message", ({ index, bytes }: ChunkRequest) => {
+/** This worker's read buffer, when the last chunk's bytes stayed here (main returns the others). */
+let spare: ArrayBuffer | undefined;
+
+port.on("message", ({ index, start, end, buffer, values }: ChunkRequest) => {
+  if (values) encoder.recycle(values);
+  const bytes = readLinesAt(options.fd, start, end, options.size, buffer ?? spare);
+  spare = undefined;
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
   const bad: [number, Issue][] = [];
   let events = 0;
@@ -38,6 +45,7 @@ port.on("message", ({ index, bytes }: ChunkRequest) => {
   const batch = encoder.take();
   // The text as it was, when every line is recorded as is: sent back without a copy.
   const lineBytes = !options.keepLines ? undefined : recorded === undefined ? bytes : fresh(recorded);
+  if (lineBytes !== bytes) spare = bytes.buffer;
   const answer: ChunkAnswer = { index, lines, events, bad, batch, ...(lineBytes ? { lineBytes } : {}) };
   port.postMessage(answer, [batch.values.buffer, ...(lineBytes ? [lineBytes.buffer] : [])]);
 });

@@ -34,7 +34,10 @@ export class JsonlWriter {
 export interface ReadJsonlOptions {
   /** Redact command lines, and write a changed event's line anew (an import). */
   redactExec?: boolean;
-  /** After each chunk's events: its valid lines as they are to be recorded, each ending in "\n". */
+  /**
+   * After each chunk's events: its valid lines as they are to be recorded, each ending in "\n".
+   * Bytes are lent: written or copied before the call returns (the buffer is read into again).
+   */
   onLines?: (lines: string | Uint8Array) => void;
   /** Parsing threads: 0 parses in this thread; by default, by the file's size and the cores. */
   workers?: number;

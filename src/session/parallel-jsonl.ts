@@ -1,15 +1,25 @@
+import { closeSync, fstatSync, openSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { EventDecoder, type EncodedBatch } from "../events/codec.js";
 import type { ShadowEvent } from "../events/schema.js";
 import { sessionKey } from "../secrets/scan.js";
 import type { Issue } from "../util/result.js";
 import type { ChunkOptions } from "./jsonl-chunk.js";
-import { lineChunks } from "./line-chunks.js";
+import { CHUNK_BYTES } from "./line-chunks.js";
+
+/** Chunks a worker holds at a time: enough that neither side waits on the other; memory bounded. */
+const IN_FLIGHT = 2;
 
 /** A chunk of whole lines sent to a parsing worker (its buffer transferred). */
 export interface ChunkRequest {
   index: number;
-  bytes: Uint8Array<ArrayBuffer>;
+  /** The byte range whose lines are the chunk's (chunk-read.ts). */
+  start: number;
+  end: number;
+  /** A buffer of this worker's, written by now, to read into again. */
+  buffer?: ArrayBuffer;
+  /** A values array of this worker's, decoded, to be filled again. */
+  values?: Float64Array<ArrayBuffer>;
 }
 
 /** A worker's answer for one chunk. */
@@ -27,6 +37,9 @@ export interface ChunkAnswer {
 /** What each parsing worker is started with. */
 export interface WorkerOptions extends ChunkOptions {
   keepLines: boolean;
+  /** The file, opened by the reader (read by position: one descriptor for every thread), and its size. */
+  fd: number;
+  size: number;
   /** The fingerprint key of this process, so that a secret gets one fingerprint in a session. */
   sessionKey: Uint8Array;
 }
@@ -49,21 +62,29 @@ export function readJsonlParallel(
   warn: (i: Issue) => void,
 ): Promise<{ lines: number; events: number }> {
   const n = options.workers;
+  // Opened once here: the workers read this very file, whatever becomes of its path meanwhile.
+  const fd = openSync(file, "r");
+  const size = fstatSync(fd).size;
+  const chunkCount = Math.ceil(size / CHUNK_BYTES);
   const workerData: WorkerOptions = {
     redactExec: options.redactExec,
     keepLines: options.onLines !== undefined,
     sessionKey: sessionKey(),
+    fd,
+    size,
   };
-  const pool = Array.from(
+  const workers = Array.from(
     { length: n },
     () => new Worker(new URL("./jsonl-worker.js", import.meta.url), { workerData }),
   );
-  const decoders = pool.map(() => new EventDecoder());
-  const chunks = lineChunks(file);
+  const decoders = workers.map(() => new EventDecoder());
+  // Buffers go round, so that no chunk costs fresh memory (page faults): each worker's values
+  // array, decoded here, goes back with its next chunk, and so does a chunk's buffer written here.
+  const spareValues: (Float64Array<ArrayBuffer> | undefined)[] = workers.map(() => undefined);
+  const spareBytes: (ArrayBuffer | undefined)[] = workers.map(() => undefined);
   const ready = new Map<number, ChunkAnswer>();
   let sent = 0;
   let next = 0;
-  let readAll = false;
   let ended = false;
   let lines = 0;
   let events = 0;
@@ -73,29 +94,40 @@ export function readJsonlParallel(
     const end = (err?: unknown) => {
       if (ended) return;
       ended = true;
-      chunks.return(undefined);
-      void Promise.all(pool.map((w) => w.terminate())).then(() =>
-        err === undefined ? resolve({ lines, events }) : reject(err as Error),
-      );
+      void Promise.all(workers.map((w) => w.terminate())).then(() => {
+        closeSync(fd);
+        if (err === undefined) resolve({ lines, events });
+        else reject(err as Error);
+      });
     };
     const deliver = (a: ChunkAnswer) => {
       for (const [line, issue] of a.bad) warn({ ...issue, file, line: lines + line });
       decoders[a.index % n]!.decode(a.batch, each);
+      spareValues[a.index % n] = a.batch.values;
       lines += a.lines;
       events += a.events;
-      if (a.lineBytes) options.onLines?.(a.lineBytes);
+      if (a.lineBytes) {
+        options.onLines?.(a.lineBytes);
+        spareBytes[a.index % n] = a.lineBytes.buffer; // lent to onLines, which wrote or copied it
+      }
     };
     const sendMore = () => {
-      while (!readAll && sent - next < 2 * n) {
-        const r = chunks.next();
-        if (r.done) readAll = true;
-        else {
-          const request: ChunkRequest = { index: sent, bytes: r.value };
-          pool[sent % n]!.postMessage(request, [r.value.buffer]);
-          sent++;
-        }
+      while (sent < chunkCount && sent - next < IN_FLIGHT * n) {
+        const w = sent % n;
+        const request: ChunkRequest = {
+          index: sent,
+          start: sent * CHUNK_BYTES,
+          end: Math.min(size, (sent + 1) * CHUNK_BYTES),
+        };
+        const values = spareValues[w];
+        const buffer = spareBytes[w];
+        spareValues[w] = spareBytes[w] = undefined;
+        if (values) request.values = values;
+        if (buffer) request.buffer = buffer;
+        workers[w]!.postMessage(request, [...(values ? [values.buffer] : []), ...(buffer ? [buffer] : [])]);
+        sent++;
       }
-      if (readAll && next === sent) end();
+      if (next === chunkCount) end();
     };
     const onAnswer = (a: ChunkAnswer) => {
       if (ended) return;
@@ -110,7 +142,7 @@ export function readJsonlParallel(
         end(err);
       }
     };
-    for (const w of pool) {
+    for (const w of workers) {
       w.on("message", onAnswer);
       w.on("error", (err) => end(err));
       w.on("exit", (code) => end(new Error(`a parsing worker stopped (exit code ${code})`)));
