@@ -5,14 +5,23 @@ import type { Evidence } from "../model/finding.js";
  * Collects a behaviour's occurrences in bounded memory: a count, the sensors that saw it, and a
  * few distinct examples. The same occurrence seen by two sensors within a second counts once.
  */
+type Example = Evidence & { key: string; absTs: number };
+
+/** What is known of one key: when each pid last had it counted, and its example if it has one. */
+interface KeyState {
+  pids: Map<number, number>;
+  example: Example | undefined;
+}
+
 export class EvidenceSet {
   count = 0;
   readonly sensors = new Set<string>();
-  readonly examples: (Evidence & { key: string; absTs: number })[] = [];
-  /** When each (key, pid) was last counted: key -> pid -> ts. */
-  private readonly recent = new Map<string, Map<number, number>>();
-  private recentSize = 0;
-  private readonly byKey = new Map<string, Evidence & { key: string; absTs: number }>();
+  readonly examples: Example[] = [];
+  /** By key, one lookup an occurrence (a busy daemon makes millions): no string made for it. */
+  private byKey = new Map<string, KeyState>();
+  /** (key, pid) pairs remembered; bounded. */
+  private remembered = 0;
+  private lastSensor = "";
   inferredOnly = true;
 
   constructor(
@@ -26,30 +35,28 @@ export class EvidenceSet {
     summary: string,
     key = summary,
   ): boolean {
-    this.sensors.add(e.sensor);
+    if (e.sensor !== this.lastSensor) this.sensors.add((this.lastSensor = e.sensor));
     if (!e.inferred) this.inferredOnly = false;
-    // Looked up by key, then pid: no string made per occurrence (a busy daemon makes millions).
-    let pids = this.recent.get(key);
-    const last = pids?.get(e.pid);
+    let state = this.byKey.get(key);
+    const last = state?.pids.get(e.pid);
     if (last !== undefined && Math.abs(e.ts - last) < 1000) return false;
-    if (this.recentSize > 4096) {
-      this.recent.clear(); // bounded; worst case a rare double count
-      this.recentSize = 0;
-      pids = undefined;
+    if (this.remembered > 4096) {
+      // Bounded: forget every pair, keep the examples' keys; worst case a rare double count.
+      this.byKey = new Map(this.examples.map((x) => [x.key, { pids: new Map(), example: x }]));
+      this.remembered = 0;
+      state = this.byKey.get(key);
     }
-    if (!pids) this.recent.set(key, (pids = new Map()));
-    if (!pids.has(e.pid)) this.recentSize++;
-    pids.set(e.pid, e.ts);
+    if (!state) this.byKey.set(key, (state = { pids: new Map(), example: undefined }));
+    if (!state.pids.has(e.pid)) this.remembered++;
+    state.pids.set(e.pid, e.ts);
     this.count++;
-    const example = this.byKey.get(key);
-    if (example) {
-      this.creditExample(example, e.sensor);
+    if (state.example) {
+      this.creditExample(state.example, e.sensor);
       return true;
     }
     if (this.examples.length < this.maxExamples) {
-      const x = { key, absTs: e.ts, ts: 0, pid: e.pid, comm: e.comm, sensor: e.sensor, summary };
-      this.examples.push(x);
-      this.byKey.set(key, x);
+      state.example = { key, absTs: e.ts, ts: 0, pid: e.pid, comm: e.comm, sensor: e.sensor, summary };
+      this.examples.push(state.example);
     }
     return true;
   }
@@ -57,7 +64,7 @@ export class EvidenceSet {
   /** Another sensor saw the occurrence `key` (already added): it contributes, the count stays. */
   credit(sensor: string, key: string): void {
     this.sensors.add(sensor);
-    const example = this.byKey.get(key);
+    const example = this.byKey.get(key)?.example;
     if (example) this.creditExample(example, sensor);
   }
 

@@ -21,3 +21,30 @@ export class KeyCache {
     return key;
   }
 }
+
+/** A key made of two values (an address and a port), made once a pair. Bounded. */
+export class PairKeyCache {
+  private readonly keys = new Map<string, Map<string | number, string>>();
+  private size = 0;
+
+  constructor(
+    private readonly make: (a: string, b: string | number) => string,
+    private readonly max = 4096,
+  ) {}
+
+  of(a: string, b: string | number): string {
+    let byB = this.keys.get(a);
+    let key = byB?.get(b);
+    if (key !== undefined) return key;
+    if (this.size >= this.max) {
+      this.keys.clear();
+      this.size = 0;
+      byB = undefined;
+    }
+    if (!byB) this.keys.set(a, (byB = new Map()));
+    key = this.make(a, b);
+    byB.set(b, key);
+    this.size++;
+    return key;
+  }
+}

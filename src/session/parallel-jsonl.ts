@@ -80,8 +80,9 @@ export function readJsonlParallel(
   const decoders = workers.map(() => new EventDecoder());
   // Buffers go round, so that no chunk costs fresh memory (page faults): each worker's values
   // array, decoded here, goes back with its next chunk, and so does a chunk's buffer written here.
-  const spareValues: (Float64Array<ArrayBuffer> | undefined)[] = workers.map(() => undefined);
-  const spareBytes: (ArrayBuffer | undefined)[] = workers.map(() => undefined);
+  // (At most IN_FLIGHT of each a worker: the chunks it holds.)
+  const spareValues = workers.map((): Float64Array<ArrayBuffer>[] => []);
+  const spareBytes = workers.map((): ArrayBuffer[] => []);
   const ready = new Map<number, ChunkAnswer>();
   let sent = 0;
   let next = 0;
@@ -103,12 +104,12 @@ export function readJsonlParallel(
     const deliver = (a: ChunkAnswer) => {
       for (const [line, issue] of a.bad) warn({ ...issue, file, line: lines + line });
       decoders[a.index % n]!.decode(a.batch, each);
-      spareValues[a.index % n] = a.batch.values;
+      spareValues[a.index % n]!.push(a.batch.values);
       lines += a.lines;
       events += a.events;
       if (a.lineBytes) {
         options.onLines?.(a.lineBytes);
-        spareBytes[a.index % n] = a.lineBytes.buffer; // lent to onLines, which wrote or copied it
+        spareBytes[a.index % n]!.push(a.lineBytes.buffer); // lent to onLines, which wrote or copied it
       }
     };
     const sendMore = () => {
@@ -119,9 +120,8 @@ export function readJsonlParallel(
           start: sent * CHUNK_BYTES,
           end: Math.min(size, (sent + 1) * CHUNK_BYTES),
         };
-        const values = spareValues[w];
-        const buffer = spareBytes[w];
-        spareValues[w] = spareBytes[w] = undefined;
+        const values = spareValues[w]!.pop();
+        const buffer = spareBytes[w]!.pop();
         if (values) request.values = values;
         if (buffer) request.buffer = buffer;
         workers[w]!.postMessage(request, [...(values ? [values.buffer] : []), ...(buffer ? [buffer] : [])]);

@@ -3,7 +3,7 @@ import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
 import { FlagTest } from "../flag-test.js";
 import { detectPeriod, detectPreciseRhythm, type Periodicity } from "../periodicity.js";
-import { KeyCache } from "../key-cache.js";
+import { KeyCache, PairKeyCache } from "../key-cache.js";
 import { anyWithin } from "../sorted-times.js";
 import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
 
@@ -46,6 +46,8 @@ export class PeriodicActivityDetector implements Detector {
   private readonly triggers: number[] = [];
   private writeKeys: KeyCache | undefined;
   private renameKeys: KeyCache | undefined;
+  private unixKeys: KeyCache | undefined;
+  private inetKeys: PairKeyCache | undefined;
 
   observe(e: ShadowEvent, ctx: AnalysisContext): void {
     if (e.kind === "accept" || (e.kind === "signal" && e.signal !== "SIGCHLD" && e.signal !== "SIGPIPE")) {
@@ -60,7 +62,14 @@ export class PeriodicActivityDetector implements Detector {
       key = (this.writeKeys ??= new KeyCache((p) => `write ${ctx.paths.relative(p)}`)).of(e.path);
     else if (e.kind === "rename")
       key = (this.renameKeys ??= new KeyCache((p) => `rename onto ${ctx.paths.relative(p)}`)).of(e.to);
-    else if (e.kind === "connect") key = `connect ${e.unixPath ?? `${e.address}:${e.port}`}`;
+    else if (e.kind === "connect")
+      key =
+        e.unixPath !== undefined
+          ? (this.unixKeys ??= new KeyCache((u) => `connect ${u}`)).of(e.unixPath)
+          : (this.inetKeys ??= new PairKeyCache((a, p) => `connect ${a}:${p}`)).of(
+              e.address ?? "undefined", // as the template always wrote an absent one
+              e.port ?? "undefined",
+            );
     if (!key) return;
     let slot = this.times.get(key);
     if (!slot) {
