@@ -3,6 +3,8 @@
  * redaction happen here, and the events go back encoded (events/codec.ts), so the analysing thread
  * only builds objects. Each chunk's answer names the chunk, so the reader keeps the file's order.
  */
+import { readlinkSync } from "node:fs";
+import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { EventEncoder } from "../events/codec.js";
 import type { Issue } from "../util/result.js";
@@ -14,7 +16,23 @@ import type { ChunkAnswer, ChunkRequest, WorkerOptions } from "./parallel-jsonl.
 const options = workerData as WorkerOptions;
 useSessionKey(options.sessionKey);
 const encoder = new EventEncoder();
+yieldToTheAnalysis();
 const port = parentPort!;
+
+/**
+ * The analysing thread takes the events in order, and nothing can do its work for it; these threads
+ * can wait. Five steps of niceness for this thread alone (Linux's setpriority takes a thread id)
+ * let the scheduler run the analysing thread first when three threads share two cores: +7% for an
+ * import, +2% for a session dir, measured (bench/README.md). Best effort.
+ */
+function yieldToTheAnalysis(): void {
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").at(-1));
+    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + 5));
+  } catch {
+    // Not Linux, or not allowed: the usual priority.
+  }
+}
 
 /** The UTF-8 of `text` in a buffer of its own (Buffer.from may share its pool, which cannot be transferred). */
 function fresh(text: string): Uint8Array<ArrayBuffer> {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Issue } from "../util/result.js";
@@ -92,3 +92,39 @@ test("an error in the consumer ends the parallel read with that error", async ()
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** The niceness of each thread of this process, by thread id (Linux). */
+function threadNiceness(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const t of readdirSync("/proc/self/task")) {
+    const fields = readFileSync(`/proc/self/task/${t}/stat`, "utf8").split(") ")[1]!.split(" ");
+    out.set(t, Number(fields[16])); // field 19 of stat: after pid and comm, index 16
+  }
+  return out;
+}
+
+test(
+  "the parsing threads run five steps nicer than the analysing thread",
+  { skip: !existsSync("/proc/thread-self") && "no /proc/thread-self (not Linux)" },
+  async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "parallel-jsonl-"));
+    try {
+      const file = oddFile(dir);
+      const main = threadNiceness().get(String(process.pid))!;
+      let during: Map<string, number> | undefined;
+      let n = 0;
+      await readJsonl(
+        file,
+        () => void (++n === 10_000 && (during = threadNiceness())),
+        () => undefined,
+        {
+          workers: 2,
+        },
+      );
+      const nicer = [...during!.values()].filter((x) => x === Math.min(19, main + 5));
+      assert.equal(nicer.length, 2, JSON.stringify([...during!]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
