@@ -2,6 +2,7 @@ import type { ShadowEvent } from "../../events/schema.js";
 import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
 import type { EvidenceSet } from "../evidence-set.js";
+import { PairKeyCache } from "../key-cache.js";
 import { isLoopback } from "../paths.js";
 import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
 
@@ -26,12 +27,16 @@ export class InternalSocketDetector implements Detector {
   readonly text = TEXT;
   readonly kinds = ["connect", "bind", "listen"] as const;
   private set: EvidenceSet | undefined;
-  private readonly own = new Set<string>();
+  /** The target's own sockets: unix paths it bound, ports it listens on (no key string an event). */
+  private readonly ownPaths = new Set<string>();
+  private readonly ownPorts = new Set<number | undefined>();
+  private readonly inetTargets = new PairKeyCache((a, p) => `${a}:${p}`);
+  private readonly inet6Targets = new PairKeyCache((a, p) => `[${a}]:${p}`);
 
   observe(e: ShadowEvent, ctx: AnalysisContext): void {
     if (e.kind === "bind" || e.kind === "listen") {
-      if (e.unixPath) this.own.add(e.unixPath);
-      if (e.port) this.own.add(`port:${e.port}`);
+      if (e.unixPath) this.ownPaths.add(e.unixPath);
+      if (e.port) this.ownPorts.add(e.port);
       return;
     }
     if (e.kind !== "connect") return;
@@ -39,16 +44,19 @@ export class InternalSocketDetector implements Detector {
     if (
       e.family === "unix" &&
       e.unixPath &&
-      !this.own.has(e.unixPath) &&
+      !this.ownPaths.has(e.unixPath) &&
       !IGNORED_UNIX.some((p) => e.unixPath!.startsWith(p))
     )
       target = `unix:${e.unixPath}`;
     else if (
       (e.family === "inet" || e.family === "inet6") &&
       isLoopback(e.address) &&
-      !this.own.has(`port:${e.port}`)
+      !this.ownPorts.has(e.port)
     )
-      target = `${e.family === "inet6" ? `[${e.address}]` : e.address}:${e.port}`;
+      target = (e.family === "inet6" ? this.inet6Targets : this.inetTargets).of(
+        e.address!,
+        e.port ?? "undefined",
+      );
     if (!target) return;
     const outcome = e.err ? ` (failed: ${e.err})` : "";
     (this.set ??= newEvidence(ctx)).add(e, `connects to ${target}${outcome}`, target);
