@@ -3,7 +3,7 @@ import { Worker } from "node:worker_threads";
 import { EventDecoder, type EncodedBatch } from "../events/codec.js";
 import type { ShadowEvent } from "../events/schema.js";
 import { sessionKey } from "../secrets/scan.js";
-import type { Issue } from "../util/result.js";
+import { ShadowError, type Issue } from "../util/result.js";
 import type { ChunkOptions } from "./jsonl-chunk.js";
 import { CHUNK_BYTES } from "./line-chunks.js";
 
@@ -64,7 +64,12 @@ export function readJsonlParallel(
   const n = options.workers;
   // Opened once here: the workers read this very file, whatever becomes of its path meanwhile.
   const fd = openSync(file, "r");
-  const size = fstatSync(fd).size;
+  const stat = fstatSync(fd);
+  if (!stat.isFile()) {
+    closeSync(fd);
+    return Promise.reject(new ShadowError(`${file}: not a regular file`));
+  }
+  const size = stat.size;
   const chunkCount = Math.ceil(size / CHUNK_BYTES);
   const workerData: WorkerOptions = {
     redactExec: options.redactExec,
@@ -95,7 +100,7 @@ export function readJsonlParallel(
     const end = (err?: unknown) => {
       if (ended) return;
       ended = true;
-      void Promise.all(workers.map((w) => w.terminate())).then(() => {
+      void Promise.allSettled(workers.map((w) => w.terminate())).then(() => {
         closeSync(fd);
         if (err === undefined) resolve({ lines, events });
         else reject(err as Error);
