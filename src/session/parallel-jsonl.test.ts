@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { execFileSync } from "node:child_process";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -128,3 +129,23 @@ test(
     }
   },
 );
+
+test("the parallel reader refuses what is not a regular file, a FIFO included, without hanging", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "parallel-jsonl-"));
+  try {
+    const fifo = path.join(dir, "fifo");
+    execFileSync("mkfifo", [fifo]);
+    for (const file of [dir, fifo])
+      await assert.rejects(
+        readJsonl(
+          file,
+          () => undefined,
+          () => undefined,
+          { workers: 2 },
+        ),
+        /not a regular file/,
+      );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { EventDecoder, type EncodedBatch } from "../events/codec.js";
 import type { ShadowEvent } from "../events/schema.js";
@@ -63,7 +63,8 @@ export function readJsonlParallel(
 ): Promise<{ lines: number; events: number }> {
   const n = options.workers;
   // Opened once here: the workers read this very file, whatever becomes of its path meanwhile.
-  const fd = openSync(file, "r");
+  // Non-blocking: a FIFO put in the file's place must not hang the open before fstat refuses it.
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   const stat = fstatSync(fd);
   if (!stat.isFile()) {
     closeSync(fd);
