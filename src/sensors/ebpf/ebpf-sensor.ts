@@ -71,7 +71,7 @@ function treeOf(root: number): number[] {
   return out;
 }
 
-/** A program feeding the sensor's parser: bpftrace, or the native program. */
+/** The program feeding the sensor's parser: bpftrace, or the native program. */
 interface Feed {
   name: string;
   proc: ChildProcess;
@@ -87,7 +87,7 @@ interface Feed {
  */
 export class EbpfSensor implements Sensor {
   readonly name = "ebpf" as const;
-  private feeds: Feed[] = [];
+  private feed: Feed | undefined;
   private parser: EbpfRecordParser | undefined;
   private readonly s: SensorStats = { events: 0, dropped: 0, errors: 0, status: "idle" };
   private launched = false;
@@ -145,37 +145,39 @@ export class EbpfSensor implements Sensor {
     this.native = this.nativeAvailability().usable;
     this.launched = ctx.tree.marker !== undefined;
     const pids = treeOf(ctx.tree.rootPid);
-    const argvs: [string, string[]][] = [];
-    if (this.native) argvs.push(["the native eBPF program", nativeProgramArgv(units, pids)]);
+    let name = "the native eBPF program";
+    let argv: string[];
+    if (this.native) argv = nativeProgramArgv(units, pids);
     else {
       writeNewFile(program, buildProgram(pids, units, process.pid));
-      argvs.push(["bpftrace", ["bpftrace", "-f", "json", program]]);
+      [name, argv] = ["bpftrace", ["bpftrace", "-f", "json", program]];
     }
     const offsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
     const parser = (this.parser = new EbpfRecordParser(offsetNs, liveLookups));
     let onReady: (() => void) | undefined;
-    const spawned = argvs.map(([name, argv]) => this.spawnFeed(name, argv, ctx, () => onReady?.()));
-    this.feeds = spawned.map((f) => f.feed);
+    const { feed, early } = this.spawnFeed(name, argv, ctx, () => onReady?.());
+    this.feed = feed;
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
-          const quiet = this.feeds.map((f) => `${f.name}: ${f.lastError() || "no message"}`).join("; ");
-          reject(new Error(`the eBPF sensor did not attach within 60 s (${quiet})`));
+          reject(
+            new Error(
+              `the eBPF sensor did not attach within 60 s (${name}: ${feed.lastError() || "no message"})`,
+            ),
+          );
         }, 60_000);
         onReady = () => {
-          if (parser.readies < this.feeds.length) return;
+          if (parser.readies < 1) return;
           clearTimeout(timer);
           resolve();
         };
-        for (const f of spawned)
-          void f.early.then((why) => {
-            clearTimeout(timer);
-            reject(new Error(`${why} before attaching`));
-          });
+        void early.then((why) => {
+          clearTimeout(timer);
+          reject(new Error(`${why} before attaching`));
+        });
       });
     } catch (err) {
-      for (const f of this.feeds)
-        if (f.proc.exitCode === null && f.proc.signalCode === null) f.proc.kill("SIGKILL");
+      if (feed.proc.exitCode === null && feed.proc.signalCode === null) feed.proc.kill("SIGKILL");
       throw err;
     }
     this.s.status = "running";
@@ -245,35 +247,34 @@ export class EbpfSensor implements Sensor {
 
   async stop(hurry?: AbortSignal): Promise<void> {
     const parser = this.parser;
-    const feeds = this.feeds;
+    const feed = this.feed;
+    if (!feed) return;
     // A process killed by a signal has no exit code: both say it is gone.
-    const gone = (f: Feed) => f.proc.exitCode !== null || f.proc.signalCode !== null;
-    const allGone = () => feeds.every(gone);
-    if (parser && hurry?.aborted) for (const f of feeds) if (!gone(f)) f.proc.kill("SIGKILL");
-    if (parser && !allGone() && !hurry?.aborted) {
+    const gone = () => feed.proc.exitCode !== null || feed.proc.signalCode !== null;
+    const kill = (signal: NodeJS.Signals) => {
+      if (!gone()) feed.proc.kill(signal);
+    };
+    if (parser && hurry?.aborted) kill("SIGKILL");
+    if (parser && !gone() && !hurry?.aborted) {
       this.s.status = "stopped"; // before the signal, so its exit is not taken for a failure
       // Ask for the write sums and counters still in the kernel: bpftrace answers our getppid()
-      // (see buildProgram), the native program a SIGUSR1. Then end them at once: bpftrace's own
+      // (see buildProgram), the native program a SIGUSR1. Then end it at once: bpftrace's own
       // exit would detach every probe first, 5 s before printing its maps.
       const asked = parser.flushes;
-      const answering = feeds.filter((f) => !gone(f));
-      void process.ppid;
-      for (const f of answering) if (f.name !== "bpftrace") f.proc.kill("SIGUSR1");
-      const answered = () => parser.flushes >= asked + answering.length;
-      if (await waitUntil(() => answered() || allGone() || hurry?.aborted === true, 3000)) {
+      if (feed.name === "bpftrace") void process.ppid;
+      else kill("SIGUSR1");
+      if (await waitUntil(() => parser.flushes > asked || gone() || hurry?.aborted === true, 3000)) {
         await sleepUnless(200, hurry); // records from other CPUs' buffers may trail the answer by one poll
-        for (const f of feeds) if (!gone(f)) f.proc.kill("SIGKILL");
+        kill("SIGKILL");
       } else {
         this.s.detail = "the eBPF sensor did not answer the final flush; waited for its exit instead";
-        const exited = Promise.all(
-          feeds.map((f) => (gone(f) ? undefined : new Promise((r) => f.proc.once("exit", r)))),
-        );
-        for (const f of feeds) if (!gone(f)) f.proc.kill(f.name === "bpftrace" ? "SIGINT" : "SIGUSR1"); // bpftrace prints its maps after detaching
+        const exited = gone() ? undefined : new Promise((r) => feed.proc.once("exit", r));
+        kill(feed.name === "bpftrace" ? "SIGINT" : "SIGUSR1"); // bpftrace prints its maps after detaching
         await Promise.race([exited, sleepUnless(15_000, hurry)]);
-        for (const f of feeds) if (!gone(f)) f.proc.kill("SIGKILL");
+        kill("SIGKILL");
       }
     }
-    await Promise.race([Promise.all(feeds.map((f) => f.closed)), sleep(2000)]);
+    await Promise.race([feed.closed, sleep(2000)]);
     if (this.s.status === "running") this.s.status = "stopped";
   }
 
