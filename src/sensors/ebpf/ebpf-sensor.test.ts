@@ -18,6 +18,16 @@ const probe = await new EbpfSensor().probe();
 const native = nativeProgramAvailability();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Starts `sensor` on the tree of `pid`, its events into `events`; a sensor failure fails the test. */
+function startOn(sensor: EbpfSensor, pid: number, dir: string, events: RawEvent[]): Promise<void> {
+  return sensor.start({
+    tree: new TreeSet(pid),
+    emit: (e) => events.push(e),
+    workDir: dir,
+    onFailure: (reason) => assert.fail(reason),
+  });
+}
+
 for (const nativeProgram of [true, false])
   test(
     `ebpf${nativeProgram ? " (native program)" : " (bpftrace)"}: every byte written is recorded against its file, up to the moment the sensor stops`,
@@ -42,12 +52,7 @@ for (const nativeProgram of [true, false])
       try {
         await sleep(300); // it opens the file before the sensor starts, as a daemon observed by --pid
         process.kill(-pid, "SIGSTOP");
-        await sensor.start({
-          tree: new TreeSet(pid),
-          emit: (e) => events.push(e),
-          workDir: dir,
-          onFailure: (reason) => assert.fail(reason),
-        });
+        await startOn(sensor, pid, dir, events);
         const before = statSync(file).size;
         process.kill(-pid, "SIGCONT");
         await sleep(2500);
@@ -105,12 +110,7 @@ test(
     const events: RawEvent[] = [];
     try {
       process.kill(-pid, "SIGSTOP");
-      await sensor.start({
-        tree: new TreeSet(pid),
-        emit: (e) => events.push(e),
-        workDir: dir,
-        onFailure: (reason) => assert.fail(reason),
-      });
+      await startOn(sensor, pid, dir, events);
       process.kill(-pid, "SIGCONT");
       await sleep(1500); // sleep(1) is now in clock_nanosleep, where it stays
       await sensor.stop();
