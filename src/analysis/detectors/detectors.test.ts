@@ -74,6 +74,18 @@ const every = (
   jitter = 0,
 ) => Array.from({ length: n }, (_, i) => make(i, i * period + (i % 2 ? jitter : -jitter) * period)).flat();
 
+/** Six characters as mkstemp picks them: the i-th of a fixed pseudo-random sequence. */
+const randomPart = (i: number) => {
+  const abc = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  let x = 2_654_435_761 * (i + 7);
+  let out = "";
+  for (let k = 0; k < 6; k++) {
+    x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+    out += abc[x % 62];
+  }
+  return out;
+};
+
 type Case = {
   name: string;
   behavior: string;
@@ -112,6 +124,14 @@ const valid: Case[] = [
       (_i, t) => [steady(t, { kind: "exec", pid: 200 + _i, path: "/usr/bin/uname", argv: ["uname", "-a"] })],
       0.2,
     ),
+  },
+  {
+    name: "a temp file of a random name (mkstemp) made and unlinked every 3 s",
+    behavior: "periodic-autonomous-activity",
+    events: every(3000, 8, (i, t) => [
+      steady(t, { kind: "open", path: `/etc/.tmp${randomPart(i)}`, flags: ["O_RDWR", "O_CREAT", "O_EXCL"] }),
+      steady(t + 5, { kind: "unlink", path: `/etc/.tmp${randomPart(i)}` }),
+    ]),
   },
   {
     name: "a helper that keeps root's creds and namespaces",
@@ -188,6 +208,14 @@ const invalid: Case[] = [
     events: every(2000, 10, (i, t) => [
       steady(t, { kind: "accept", family: "inet", address: "127.0.0.1", port: 5000 + i }),
       steady(t + 20, { kind: "exec", pid: 300 + i, path: "/usr/bin/uname", argv: ["uname"] }),
+    ]),
+  },
+  {
+    name: "files of distinct fixed names written once each, unlinked at irregular times",
+    behavior: "periodic-autonomous-activity",
+    events: [0, 700, 4100, 4900, 11_000, 19_300].flatMap((t, i) => [
+      steady(t, { kind: "open", path: `/var/lib/d/report-${i}.txt`, flags: ["O_WRONLY", "O_CREAT"] }),
+      steady(t + 2, { kind: "unlink", path: `/var/lib/d/report-${i}.txt` }),
     ]),
   },
   {

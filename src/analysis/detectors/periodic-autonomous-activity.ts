@@ -4,6 +4,7 @@ import type { Detector } from "../detector.js";
 import { FlagTest } from "../flag-test.js";
 import { detectPeriod, detectPreciseRhythm, type Periodicity } from "../periodicity.js";
 import { KeyCache, PairKeyCache } from "../key-cache.js";
+import { NameTemplates } from "../name-templates.js";
 import { anyWithin } from "../sorted-times.js";
 import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
 
@@ -25,6 +26,7 @@ const MAX_TIMES = 2000;
 /** An action within this long after an inbound connection or a signal counts as triggered. */
 const TRIGGER_WINDOW_MS = 1000;
 const WRITE_FLAGS = new FlagTest(/O_WRONLY|O_CREAT|O_TRUNC/);
+const FILE_ACTIONS = ["write", "rename onto", "unlink"];
 
 /**
  * Several sensors report the same action, each a little late and in its own order: sorted, the
@@ -41,11 +43,13 @@ export function mergeBeats(times: readonly number[], windowMs = 250): number[] {
 export class PeriodicActivityDetector implements Detector {
   readonly behavior = TEXT.behavior;
   readonly text = TEXT;
-  readonly kinds = ["exec", "open", "rename", "connect", "accept", "signal"] as const;
+  readonly kinds = ["exec", "open", "rename", "unlink", "connect", "accept", "signal"] as const;
   private readonly times = new Map<string, { e: ShadowEvent; ts: number[] }>();
   private readonly triggers: number[] = [];
-  private writeKeys: KeyCache | undefined;
-  private renameKeys: KeyCache | undefined;
+  /** Random parts of file names made anew each beat (mkstemp) are one name: a template. */
+  private readonly names = new NameTemplates();
+  /** Per action, its keys made once a name (a busy writer's key is no new string an event). */
+  private readonly fileKeys = new Map<string, KeyCache>();
   private unixKeys: KeyCache | undefined;
   private inetKeys: PairKeyCache | undefined;
 
@@ -59,9 +63,9 @@ export class PeriodicActivityDetector implements Detector {
     // The command line tells actions apart (`sh -c job-a` from `sh -c job-b`); cut, it stays a key.
     if (e.kind === "exec") key = `exec ${(e.argv.slice(0, 3).join(" ") || e.path).slice(0, 80)}`;
     else if (e.kind === "open" && WRITE_FLAGS.any(e.flags) && !ctx.paths.isIgnored(e.path))
-      key = (this.writeKeys ??= new KeyCache((p) => `write ${ctx.paths.relative(p)}`)).of(e.path);
-    else if (e.kind === "rename")
-      key = (this.renameKeys ??= new KeyCache((p) => `rename onto ${ctx.paths.relative(p)}`)).of(e.to);
+      key = this.fileKey("write", e.path, ctx);
+    else if (e.kind === "rename") key = this.fileKey("rename onto", e.to, ctx);
+    else if (e.kind === "unlink" && !ctx.paths.isIgnored(e.path)) key = this.fileKey("unlink", e.path, ctx);
     else if (e.kind === "connect")
       key =
         e.unixPath !== undefined
@@ -78,6 +82,32 @@ export class PeriodicActivityDetector implements Detector {
       this.times.set(key, slot);
     }
     if (slot.ts.length < MAX_TIMES) slot.ts.push(e.ts);
+  }
+
+  /**
+   * `write /etc/.tmpXXXXXX`: an action on a file, by the file's name or its template. When a name
+   * teaches a template, the times kept under the earlier name move to it.
+   */
+  private fileKey(action: string, file: string, ctx: AnalysisContext): string {
+    const { name, learned } = this.names.of(file);
+    if (learned !== undefined)
+      for (const a of FILE_ACTIONS) this.adopt(this.keysOf(a, ctx).of(learned), this.keysOf(a, ctx).of(name));
+    return this.keysOf(action, ctx).of(name);
+  }
+
+  private keysOf(action: string, ctx: AnalysisContext): KeyCache {
+    let keys = this.fileKeys.get(action);
+    if (!keys) this.fileKeys.set(action, (keys = new KeyCache((p) => `${action} ${ctx.paths.relative(p)}`)));
+    return keys;
+  }
+
+  private adopt(from: string, to: string): void {
+    const old = this.times.get(from);
+    if (!old) return;
+    this.times.delete(from);
+    const slot = this.times.get(to);
+    if (slot) slot.ts.push(...old.ts.slice(0, MAX_TIMES - slot.ts.length));
+    else this.times.set(to, old);
   }
 
   finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {
