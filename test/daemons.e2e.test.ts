@@ -199,3 +199,49 @@ test(
       assert.deepEqual([...offline].sort(), [...live].sort());
     }),
 );
+
+test(
+  "a daemon launched by `ip netns exec` (root, in a netns it entered): its helpers are children without isolation, live and offline alike",
+  { skip: skip || (!isRoot ? "needs root to create a network namespace" : false), timeout: 120_000 },
+  () =>
+    withDir((dir) => {
+      const ns = `ss-test-${process.pid}`;
+      assert.equal(spawnSync("ip", ["netns", "add", ns]).status, 0, "ip netns add");
+      try {
+        const helper = path.join(dir, "helper.sh");
+        writeFileSync(helper, "#!/bin/sh\nid > /dev/null\n", { mode: 0o755 });
+        const daemon = [
+          "ip",
+          "netns",
+          "exec",
+          ns,
+          "/bin/sh",
+          "-c",
+          `for i in 1 2 3 4 5 6; do ${helper}; /usr/bin/uname -n > /dev/null; sleep 0.5; done`,
+        ];
+        const live = observe(dir, daemon, "6s");
+        const log = path.join(dir, "netns.strace.log");
+        const traced = spawnSync("strace", ["-f", "-ttt", "-yy", "-s", "256", "-o", log, ...daemon], {
+          timeout: 60_000,
+        });
+        assert.equal(traced.status, 0, String(traced.stderr));
+        const out = path.join(dir, "offline");
+        const r = spawnSync(process.execPath, [BIN, "analyze", log, "--root", dir, "--out", out], {
+          encoding: "utf8",
+        });
+        assert.equal(r.status, 0, r.stderr);
+        const offline = JSON.parse(readFileSync(path.join(out, "report.json"), "utf8")) as Report;
+        for (const [name, rep] of [
+          ["live", live],
+          ["offline", offline],
+        ] as const) {
+          const f = rep.findings.find((x) => x.behavior === "child-without-isolation");
+          const cited = (f?.evidence ?? []).map((e) => e.summary).join("\n");
+          assert.match(cited, /helper\.sh|uname/, `${name}: ${[...behaviors(rep)].join(", ")}`);
+        }
+        assert.deepEqual([...behaviors(offline)].sort(), [...behaviors(live)].sort());
+      } finally {
+        spawnSync("ip", ["netns", "del", ns]);
+      }
+    }),
+);
