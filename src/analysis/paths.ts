@@ -8,6 +8,8 @@ const SYSTEM = 2;
 const TEMP = 4;
 const LOG = 8;
 const CONFIG = 16;
+const ARTIFACT = 32;
+const LIBRARY = /\.so(?:\.\d+)*$/;
 const MAX_CLASSIFIED = 65_536;
 
 /** Classifies paths as the detectors need, relative to the target's root (IMD's --root). */
@@ -51,6 +53,7 @@ export class PathClassifier {
         (this.under(p, this.lists.configDirs) && this.lists.configExtensions.includes(path.extname(rel)))
       )
         bits |= CONFIG;
+      if (bits & CONFIG || this.looksLikeArtifact(path.basename(rel))) bits |= ARTIFACT;
     }
     if (this.under(p, this.lists.logLocations) || p.endsWith(".log")) bits |= LOG;
     if (this.classes.size >= MAX_CLASSIFIED) this.classes.clear();
@@ -72,6 +75,26 @@ export class PathClassifier {
   }
   isConfig(p: string): boolean {
     return (this.classOf(p) & CONFIG) !== 0;
+  }
+  /** Code or configuration by its name (a script, a library, a config), not plain data (a log). */
+  isArtifact(p: string): boolean {
+    return (this.classOf(p) & ARTIFACT) !== 0;
+  }
+  /** Where a package manager's links to programs live (/usr/bin/sh -> dash). */
+  isProgramAliasDir(p: string): boolean {
+    return this.under(p, this.lists.programAliasDirs);
+  }
+  /** A socket a library tries first and falls back from by design (glibc's nscd). */
+  isLibraryProbe(p: string): boolean {
+    return this.lists.libraryProbes.includes(p);
+  }
+
+  private looksLikeArtifact(base: string): boolean {
+    const ext = path.extname(base);
+    if (this.lists.artifactExtensions.includes(ext) || this.lists.configExtensions.includes(ext)) return true;
+    if (LIBRARY.test(base)) return true;
+    const lower = base.toLowerCase();
+    return this.lists.artifactNameWords.some((w) => lower.includes(w));
   }
   /** A program that starts another as the target: runuser, sudo, env, nice, timeout, a shell's exec. */
   isWrapper(exe: string): boolean {

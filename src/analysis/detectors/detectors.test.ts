@@ -156,6 +156,20 @@ const valid: Case[] = [
     ],
   },
   {
+    name: "python run through a link in /tmp named like a trusted daemon (comm httpd, exe python3)",
+    behavior: "hidden-orphan-process",
+    events: [steady(5, { kind: "exec", pid: 110, path: "/tmp/x/httpd", argv: ["httpd", "-DFOREGROUND"] })],
+    processes: [
+      proc(100, 1),
+      proc(110, 100, {
+        at: 1_003_010,
+        comm: "httpd",
+        exe: "/usr/bin/python3.11",
+        cmdline: ["httpd", "-DFOREGROUND"],
+      }),
+    ],
+  },
+  {
     name: "loopback connect",
     behavior: "internal-socket-connection",
     events: [steady(1, { kind: "connect", family: "inet", address: "127.0.0.1", port: 6379 })],
@@ -171,6 +185,14 @@ const valid: Case[] = [
     events: [
       steady(1, { kind: "open", path: "/tmp/p/run.sh", flags: ["O_RDONLY"] }),
       steady(30, { kind: "exec", pid: 104, path: "/bin/sh", argv: ["sh", "/tmp/p/run.sh"] }),
+    ],
+  },
+  {
+    name: "reads a shared library and a config from /var/tmp",
+    behavior: "mutable-artifact-dependency",
+    events: [
+      steady(1, { kind: "open", path: "/var/tmp/.x/libhook.so", flags: ["O_RDONLY", "O_CLOEXEC"] }),
+      steady(2, { kind: "open", path: "/var/tmp/.x/agent.yaml", flags: ["O_RDONLY"] }),
     ],
   },
   {
@@ -250,6 +272,29 @@ const invalid: Case[] = [
     ],
   },
   {
+    name: "a script in /tmp run by its interpreter (#!) is no masquerade",
+    behavior: "hidden-orphan-process",
+    events: [steady(5, { kind: "exec", pid: 110, path: "/tmp/x/job", argv: ["/tmp/x/job"] })],
+    processes: [
+      proc(100, 1),
+      proc(110, 100, {
+        at: 1_003_010,
+        comm: "job",
+        exe: "/usr/bin/python3.11",
+        cmdline: ["/usr/bin/python3", "/tmp/x/job"],
+      }),
+    ],
+  },
+  {
+    name: "a package manager's link (sh -> dash) is no masquerade",
+    behavior: "hidden-orphan-process",
+    events: [steady(5, { kind: "exec", pid: 110, path: "/bin/sh", argv: ["sh", "-c", "id"] })],
+    processes: [
+      proc(100, 1),
+      proc(110, 100, { at: 1_003_010, comm: "sh", exe: "/usr/bin/dash", cmdline: ["sh", "-c", "id"] }),
+    ],
+  },
+  {
     name: "connect to an external address",
     behavior: "internal-socket-connection",
     events: [steady(1, { kind: "connect", family: "inet", address: "192.0.2.10", port: 443 })],
@@ -258,6 +303,16 @@ const invalid: Case[] = [
     name: "temp file without secrets",
     behavior: "plaintext-secret-in-temp",
     events: [steady(1, { kind: "write", path: "/tmp/x", bytes: 10 })],
+  },
+  {
+    name: "plain data read from /tmp (a history file, a log, a text file) is no artifact",
+    behavior: "mutable-artifact-dependency",
+    events: [
+      steady(1, { kind: "open", path: "/tmp/loot/.bash_history", flags: ["O_RDONLY"] }),
+      steady(2, { kind: "open", path: "/tmp/d/app.log", flags: ["O_RDONLY"] }),
+      steady(3, { kind: "open", path: "/tmp/d/notes.txt", flags: ["O_RDONLY"] }),
+      steady(4, { kind: "open", path: "/run", flags: ["O_RDONLY", "O_CLOEXEC"] }),
+    ],
   },
   {
     name: "a temp path as an option value is not code",

@@ -26,13 +26,32 @@ interface Proc {
   setsid: boolean;
   reparented: boolean;
   names: Set<string>;
+  /** The path its last exec named, and when. */
   exe?: string;
+  execTs?: number;
 }
 
 /** Detached descendants (setsid, double fork, reparented) and masquerading names. */
 /** `/memfd:kworker (deleted)` -> `kworker`: a program run from memory (memfd_create + fexecve). */
 export const filelessName = (exe: string | undefined) =>
   /^\/memfd:(.*?)(?: \(deleted\))?$/.exec(exe ?? "")?.[1];
+
+/**
+ * A program run through a link that gives it another name: `/tmp/x/httpd -> /usr/bin/python3`
+ * shows comm `httpd` and exe python3.11. The name it shows differs from its executable, which is
+ * masquerading. Not one: a script (the kernel runs its interpreter with the script's path as an
+ * argument), and a package manager's links (sh -> dash) in the system's program directories.
+ */
+function aliasOf(p: Proc, ctx: AnalysisContext): { name: string; real: string; called: string } | undefined {
+  if (p.exe === undefined || p.execTs === undefined || ctx.paths.isProgramAliasDir(p.exe)) return undefined;
+  // The process as /proc showed it after that exec.
+  const snap = ctx.processes.get(p.e.pid)?.snapshots.find((s) => s.at >= p.execTs! - 50);
+  if (!snap?.exe || snap.exe === p.exe) return undefined;
+  const name = path.basename(p.exe);
+  if (path.basename(snap.exe) === name || snap.comm !== name.slice(0, 15)) return undefined;
+  if (snap.cmdline.slice(1, 3).includes(p.exe)) return undefined; // #!: the interpreter runs the script
+  return { name, real: snap.exe, called: p.exe };
+}
 
 export class HiddenOrphanDetector implements Detector {
   readonly behavior = TEXT.behavior;
@@ -63,6 +82,7 @@ export class HiddenOrphanDetector implements Detector {
     else if (e.kind === "exec") {
       const p = this.proc(e);
       p.exe = e.path;
+      p.execTs = e.ts;
       if (e.argv[0]) p.names.add(e.argv[0]);
       p.names.add(e.comm);
     }
@@ -99,7 +119,8 @@ export class HiddenOrphanDetector implements Detector {
       // (comm is cut at 15 characters, so the closing bracket may be missing).
       const kthreadLike = exe !== undefined ? [...names].find((n) => n.startsWith("[")) : undefined;
       const deletedExe = exe !== undefined && (/ \(deleted\)$/.test(exe) || exe.startsWith("/memfd:"));
-      const masquerade = kthreadLike !== undefined || deletedExe;
+      const alias = deletedExe ? undefined : aliasOf(p, ctx);
+      const masquerade = kthreadLike !== undefined || deletedExe || alias !== undefined;
       if (!(detached && reparented) && !masquerade) continue;
       const what: string[] = [];
       if (p.setsid || snap?.sid === pid) what.push("called setsid (own session)");
@@ -113,6 +134,10 @@ export class HiddenOrphanDetector implements Detector {
         what.push(
           `named "${kthreadLike}" like a kernel thread while running ${exe ?? "a user-space binary"}`,
         );
+      if (alias)
+        what.push(
+          `runs ${alias.real} under the name "${alias.name}" (called through ${alias.called}, a link outside the system's program directories)`,
+        );
       if (deletedExe && filelessName(exe))
         what.push(`runs a fileless program (memfd "${filelessName(exe)}"): it was never on disk`);
       else if (deletedExe) what.push(`runs from ${exe}`);
@@ -125,7 +150,7 @@ export class HiddenOrphanDetector implements Detector {
     }
     if (!set) return undefined;
     return buildFinding(ctx, TEXT, set, {
-      claim: `The target leaves ${plural(set.count, "detached descendant")} that ${set.count === 1 ? "escapes" : "escape"} its process tree${set.examples.some((x) => /kernel thread/.test(x.summary)) ? ` and ${set.count === 1 ? "masquerades" : "masquerade"} as a kernel thread` : ""}.`,
+      claim: `The target leaves ${plural(set.count, "detached descendant")} that ${set.count === 1 ? "escapes" : "escape"} its process tree${set.examples.some((x) => /kernel thread/.test(x.summary)) ? ` and ${set.count === 1 ? "masquerades" : "masquerade"} as a kernel thread` : ""}${set.examples.some((x) => /under the name/.test(x.summary)) ? ` or ${set.count === 1 ? "runs" : "run"} under another program's name` : ""}.`,
       severity: "high",
       blind: {
         ptrace: "sees setsid and prctl renames but not the reparenting itself, only the parent's exit.",

@@ -42,6 +42,9 @@ export class MutableArtifactDetector implements Detector {
       if (!ctx.paths.isTemp(e.path) || e.path.endsWith(".sock")) return;
       if (this.recentReads.size > 1024) this.recentReads.clear();
       this.recentReads.set(e.path, { ts: e.ts, pid: e.pid });
+      // Plain data (a history file, a log) read from there is no dependency; code and config are.
+      // A data file that is then executed is found at its exec.
+      if (!ctx.paths.isArtifact(e.path)) return;
       (this.set ??= newEvidence(ctx)).add(e, `reads ${e.path} from a writable location`, `read:${e.path}`);
       return;
     }
