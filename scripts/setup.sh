@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up Shadow Signals on a Debian machine with Node.js 20: the sensors' tools (strace, bpftrace,
 # and clang, bpftool, libbpf-dev for the eBPF sensor's hot path),
-# the real daemons the live tests observe (monit, cron, nginx, collectd), the tools `harden` checks
+# the real daemons the live tests observe (monit, cron, nginx, collectd, supervisor), the tools `harden` checks
 # its profiles with and replays them under (systemd-analyze, apparmor_parser, scmp_sys_resolver,
 # bwrap, libseccomp-dev), nats-server for the fleet and Debian's chromium for the browser tests, when we are root and they are missing, the npm dependencies, the seccomp
 # helper, and the build.
@@ -20,6 +20,7 @@ command -v monit >/dev/null 2>&1 || missing+=(monit)
 command -v cron >/dev/null 2>&1 || missing+=(cron)
 command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
 command -v collectd >/dev/null 2>&1 || missing+=(collectd-core)
+command -v supervisord >/dev/null 2>&1 || missing+=(supervisor)
 # harden: offline checks of the generated profiles, and the replay sandbox.
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v apparmor_parser >/dev/null 2>&1 || missing+=(apparmor)

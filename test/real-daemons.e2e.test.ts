@@ -143,6 +143,62 @@ describe("real daemons from Debian", { concurrency: 2 }, () => {
   );
 
   test(
+    "supervisord whose program runs as nobody and exits 0 on schedule: periodic, and its pauses are waiting, not silent failure",
+    { skip: needs("supervisord"), timeout: 90_000 },
+    () =>
+      withTmpDir("supervisor-", async (dir) => {
+        chmodSync(dir, 0o755);
+        const conf = path.join(dir, "supervisord.conf");
+        // user=nobody: supervisord looks the user up (glibc asks nscd first, which is not there).
+        writeFileSync(
+          conf,
+          [
+            "[supervisord]",
+            "nodaemon=true",
+            `logfile=${dir}/supervisord.log`,
+            `pidfile=${dir}/supervisord.pid`,
+            `childlogdir=${dir}`,
+            "[program:tick]",
+            `command=/bin/sh -c "id > /dev/null; sleep 2; exit 0"`,
+            "user=nobody",
+            "autorestart=true",
+            "startsecs=0",
+            "startretries=100",
+            "",
+          ].join("\n"),
+          { mode: 0o600 },
+        );
+        const out = path.join(dir, "out");
+        const r = await runCliAsync([
+          "observe",
+          "--duration",
+          "16",
+          "--root",
+          dir,
+          "--out",
+          out,
+          "--",
+          "supervisord",
+          "-n",
+          "-c",
+          conf,
+        ]);
+        assert.equal(r.status, 0, r.stderr);
+        expect(
+          report(out),
+          ["periodic-autonomous-activity", "external-binary-execution"],
+          [
+            "silent-failure-fallback",
+            "mutable-artifact-dependency",
+            "child-without-isolation",
+            "hidden-orphan-process",
+            "plaintext-secret-in-temp",
+          ],
+        );
+      }),
+  );
+
+  test(
     "nginx whose workers drop to nobody: no unisolated child, no privileged write from the workers; a bad config is a failed start",
     { skip: needs("nginx"), timeout: 90_000 },
     () =>

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { anyWithin, lowerBound } from "./sorted-times.js";
+import { anyWithin, lastWithin, lowerBound } from "./sorted-times.js";
 
 test("lowerBound and anyWithin", () => {
   const t = [10, 20, 20, 30];
@@ -10,4 +10,13 @@ test("lowerBound and anyWithin", () => {
   assert.equal(anyWithin(t, 21, 29), false);
   assert.equal(anyWithin(t, 21, 30), true);
   assert.equal(anyWithin([], 0, 100), false);
+});
+
+test("lastWithin: the latest time inside the range", () => {
+  const t = [10, 20, 20, 30];
+  assert.equal(lastWithin(t, 0, 25), 20);
+  assert.equal(lastWithin(t, 0, 30), 30);
+  assert.equal(lastWithin(t, 21, 29), undefined);
+  assert.equal(lastWithin(t, 0, 5), undefined);
+  assert.equal(lastWithin([], 0, 100), undefined);
 });

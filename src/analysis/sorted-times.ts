@@ -15,3 +15,16 @@ export function anyWithin(sorted: readonly number[], from: number, to: number): 
   const i = lowerBound(sorted, from);
   return i < sorted.length && sorted[i]! <= to;
 }
+
+/** The latest time in the ascending array within [from, to], if any. */
+export function lastWithin(sorted: readonly number[], from: number, to: number): number | undefined {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= to) lo = mid + 1;
+    else hi = mid;
+  }
+  const last = sorted[lo - 1];
+  return last !== undefined && last >= from ? last : undefined;
+}

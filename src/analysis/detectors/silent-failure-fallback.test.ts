@@ -10,7 +10,16 @@ const T0 = 1_000_000;
  * A loop whose root wakes every second, with a 5 s pause at t=10 s. Before `releasedAt` it sat at
  * our launch gate. `failAt`: a failed exec that nothing reports.
  */
-function silentFailure(opts: { releasedAt?: number; failAt?: number }) {
+function silentFailure(opts: {
+  releasedAt?: number;
+  failAt?: number;
+  /** A child that exits 0 at this time (a supervisor's program that ran its course). */
+  okChildAt?: number;
+  /** A child's failed exec, nothing reported, at this time (inside the pause). */
+  childFailAt?: number;
+  /** A library's nscd probe (getpwnam) that fails at this time. */
+  nscdAt?: number;
+}) {
   const a = new Analyzer(
     analysisContext({
       target: { kind: "command", label: "loop" },
@@ -31,6 +40,17 @@ function silentFailure(opts: { releasedAt?: number; failAt?: number }) {
       at(t, { kind: "exec", path: "/opt/x/helper", argv: ["helper"], err: "ENOENT" });
     at(t, { kind: "open", path: "/etc/hostname", flags: ["O_RDONLY"] });
   }
+  if (opts.okChildAt !== undefined) at(opts.okChildAt, { kind: "exit", pid: 101, comm: "job", code: 0 });
+  if (opts.childFailAt !== undefined)
+    at(opts.childFailAt, { kind: "exec", pid: 102, path: "/opt/x/other", argv: ["other"], err: "EACCES" });
+  if (opts.nscdAt !== undefined)
+    at(opts.nscdAt, {
+      kind: "connect",
+      pid: 101,
+      family: "unix",
+      unixPath: "/var/run/nscd/socket",
+      err: "ENOENT",
+    });
   return a.finish().find((f) => f.behavior === "silent-failure-fallback");
 }
 
@@ -52,4 +72,20 @@ test("the wait at the launch gate is never a telemetry gap of the target", () =>
   const f = silentFailure({ releasedAt: T0 + 3500, failAt: 3600 });
   assert.ok(f, "the failure itself is found");
   assert.ok(!f.evidence.some((e) => /gap of 3\.\d s/.test(e.summary)), JSON.stringify(f.evidence));
+});
+
+test("a pause after a child that succeeded is waiting, even after an earlier failure", () => {
+  const f = silentFailure({ releasedAt: T0 + 3500, failAt: 9600, okChildAt: 11_000 });
+  assert.ok(f, "the failure itself is still found");
+  assert.ok(!f.evidence.some((e) => /telemetry gap/.test(e.summary)), JSON.stringify(f.evidence));
+});
+
+test("a failure in the middle of a pause is not what the pause followed", () => {
+  const f = silentFailure({ releasedAt: T0 + 3500, childFailAt: 13_000 });
+  assert.ok(f, "the failure itself is found");
+  assert.ok(!f.evidence.some((e) => /telemetry gap/.test(e.summary)), JSON.stringify(f.evidence));
+});
+
+test("glibc's nscd probe that falls back by design is no failure (a supervisor looking up users)", () => {
+  assert.equal(silentFailure({ releasedAt: T0 + 3500, nscdAt: 9800, okChildAt: 12_000 }), undefined);
 });

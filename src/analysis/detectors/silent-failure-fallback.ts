@@ -2,7 +2,7 @@ import path from "node:path";
 import type { ShadowEvent } from "../../events/schema.js";
 import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
-import { anyWithin } from "../sorted-times.js";
+import { anyWithin, lastWithin } from "../sorted-times.js";
 import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
 
 const TEXT: BehaviorText = {
@@ -36,6 +36,8 @@ export class SilentFailureDetector implements Detector {
   /** Per process, its successful execs (time, program name): a PATH walk ends in one of them. */
   private readonly execsOk = new Map<number, { ts: number; name: string }[]>();
   private readonly rootTimes: number[] = [];
+  /** When children exited 0: a pause after a success is the daemon waiting, not failing. */
+  private readonly childrenOk: number[] = [];
 
   observe(e: ShadowEvent, ctx: AnalysisContext): void {
     // Before its release the target waited at our launch gate: neither a pause nor a failure of its.
@@ -59,13 +61,19 @@ export class SilentFailureDetector implements Detector {
   private noteFailure(e: ShadowEvent, ctx: AnalysisContext): void {
     if (e.kind === "exec" && e.err && !IGNORED_ERRNO.has(e.err))
       this.failures.push({ e, summary: `exec of ${e.path} failed (${e.err})`, key: `exec:${e.path}` });
-    else if (e.kind === "connect" && e.err)
+    else if (
+      e.kind === "connect" &&
+      e.err &&
+      !(e.unixPath !== undefined && ctx.paths.isLibraryProbe(e.unixPath))
+    )
       this.failures.push({
         e,
         summary: `connect to ${e.unixPath ?? `${e.address}:${e.port}`} failed (${e.err})`,
         key: `connect:${e.unixPath ?? e.port}`,
       });
-    else if (
+    else if (e.kind === "exit" && e.pid !== ctx.rootPid && e.code === 0 && !e.signal) {
+      if (this.childrenOk.length < 100_000) this.childrenOk.push(e.ts);
+    } else if (
       e.kind === "exit" &&
       e.pid !== ctx.rootPid &&
       ((e.code !== undefined && e.code !== 0) || e.signal)
@@ -75,6 +83,16 @@ export class SilentFailureDetector implements Detector {
         summary: `child ${e.comm} (pid ${e.pid}) ${e.signal ? `was killed by ${e.signal}` : `exited with status ${e.code}`}`,
         key: `exit:${e.comm}:${e.code ?? e.signal}`,
       });
+  }
+
+  /**
+   * A pause from `from` to `to` is the silence after a failure when a failure nothing reported came
+   * just before it began (or as it began), and no child succeeded after that failure and before the
+   * pause ended: a supervisor whose programs run and exit 0 is waiting, not failing.
+   */
+  private followsFailure(unlogged: number[], childrenOk: number[], from: number, to: number): boolean {
+    const last = lastWithin(unlogged, from - LOG_WINDOW_MS, Math.min(from + LOG_WINDOW_MS, to));
+    return last !== undefined && !anyWithin(childrenOk, last, to);
   }
 
   finish(ctx: AnalysisContext): ReturnType<Detector["finish"]> {
@@ -106,6 +124,7 @@ export class SilentFailureDetector implements Detector {
     // alone proves nothing (a supervisor waits between respawns): it counts only next to a
     // failure that nothing reported, as the silence that followed it.
     unlogged.sort((a, b) => a - b);
+    const childrenOk = [...this.childrenOk].sort((a, b) => a - b);
     const times = [...this.rootTimes].sort((a, b) => a - b);
     const gaps: number[] = [];
     for (let i = 1; i < times.length; i++) gaps.push(times[i]! - times[i - 1]!);
@@ -114,7 +133,7 @@ export class SilentFailureDetector implements Detector {
     const usual = beats[Math.floor(beats.length / 2)] ?? median;
     for (let i = 0; i < gaps.length && usual > 0; i++) {
       const quiet = gaps[i]! >= Math.max(3 * usual, 3000) && times[i + 1]! < endGrace;
-      if (quiet && anyWithin(unlogged, times[i]! - LOG_WINDOW_MS, times[i + 1]!)) {
+      if (quiet && this.followsFailure(unlogged, childrenOk, times[i]!, times[i + 1]!)) {
         const e = {
           ts: times[i]!,
           pid: ctx.rootPid ?? 0,
