@@ -31,3 +31,20 @@ test("names that differ in a counter, a date or a word keep their exact names", 
   assert.equal(learn("access.log", "errors.log"), undefined, "different words are different files");
   assert.equal(learn("job-123456", "job-123457"), undefined, "a counter differs in one place");
 });
+
+test("a template learned from names that shared a random edge character widens to the next name", () => {
+  const t = new NameTemplates();
+  t.of("/tmp/tick-stdout---supervisor-ab3xq9k0.log");
+  assert.equal(
+    t.of("/tmp/tick-stdout---supervisor-Qz8mw2p0.log").name,
+    "/tmp/tick-stdout---supervisor-XXXXXXX0.log",
+  );
+  assert.deepEqual(t.of("/tmp/tick-stdout---supervisor-r7nd4kfe.log"), {
+    name: "/tmp/tick-stdout---supervisor-XXXXXXXX.log",
+    learned: "/tmp/tick-stdout---supervisor-XXXXXXX0.log",
+  });
+  assert.equal(
+    t.of("/tmp/tick-stdout---supervisor-0000aaaa.log").name,
+    "/tmp/tick-stdout---supervisor-XXXXXXXX.log",
+  );
+});

@@ -10,6 +10,8 @@ const MIN_RANDOM = 4;
 /** The share of a middle's characters that must differ between the two names. */
 const MIN_DIFFERING = 0.6;
 const NAMES_PER_DIR = 8;
+/** How many characters of a learned template's fixed edges a later name may show to be random. */
+const MAX_SLIP = 2;
 const MAX_DIRS = 1024;
 const MAX_TEMPLATES = 256;
 
@@ -45,6 +47,15 @@ export class NameTemplates {
       this.dirs.set(dir, state);
     }
     for (const t of state.templates) if (fits(base, t)) return { name: dir + render(t) };
+    // A template learned from two names that shared a random character at its edge
+    // (`tmpab3x0`, `tmpQz9k0`: suffix "0") widens when a name differs there.
+    for (const t of state.templates) {
+      const wider = widen(base, t);
+      if (!wider) continue;
+      const before = dir + render(t);
+      Object.assign(t, wider);
+      return { name: dir + render(t), learned: before };
+    }
     for (const other of state.names) {
       const t = this.templates < MAX_TEMPLATES ? learn(base, other) : undefined;
       if (!t) continue;
@@ -59,6 +70,17 @@ export class NameTemplates {
     }
     return { name: path };
   }
+}
+
+/** `t` with its fixed edges cut back by at most MAX_SLIP characters so that `base` fits it. */
+function widen(base: string, t: Template): Template | undefined {
+  if (base.length !== t.length) return undefined;
+  let p = 0;
+  while (p < t.prefix.length && base[p] === t.prefix[p]) p++;
+  let s = 0;
+  while (s < t.suffix.length && base[base.length - 1 - s] === t.suffix[t.suffix.length - 1 - s]) s++;
+  if (t.prefix.length - p > MAX_SLIP || t.suffix.length - s > MAX_SLIP) return undefined;
+  return { prefix: base.slice(0, p), suffix: base.slice(base.length - s), length: t.length };
 }
 
 const fits = (base: string, t: Template) =>
