@@ -21,6 +21,11 @@ command -v cron >/dev/null 2>&1 || missing+=(cron)
 command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
 command -v collectd >/dev/null 2>&1 || missing+=(collectd-core)
 command -v supervisord >/dev/null 2>&1 || missing+=(supervisor)
+# observe --container: Debian's podman with runc (crun refuses this hybrid cgroup layout), and
+# busybox-static for the image the test builds offline with `podman import`.
+command -v podman >/dev/null 2>&1 || missing+=(podman)
+command -v runc >/dev/null 2>&1 || missing+=(runc)
+[ -e /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || missing+=(busybox-static)
 # harden: offline checks of the generated profiles, and the replay sandbox.
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v apparmor_parser >/dev/null 2>&1 || missing+=(apparmor)

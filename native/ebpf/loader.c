@@ -463,6 +463,10 @@ static int keep_libbpf_message(enum libbpf_print_level level, const char *fmt, v
 	return n;
 }
 
+/* The cgroup v2 subtree the tree includes (an argument cgroup:ID:LEVEL), 0 for none. */
+static __u64 scope_cgroup;
+static __u32 scope_level;
+
 /* Opens and loads the program for `units`; NULL (and a message) if the kernel refuses it. */
 static struct shadow_bpf *load(__u32 units)
 {
@@ -472,6 +476,8 @@ static struct shadow_bpf *load(__u32 units)
 		return NULL;
 	}
 	skel->rodata->units = units;
+	skel->rodata->scope_cgroup = scope_cgroup;
+	skel->rodata->scope_level = scope_level;
 	/* Programs of units not asked for are not loaded: their tracepoints cost nothing then. */
 	bpf_program__set_autoload(skel->progs.on_signal, (units & U_SIGNAL) != 0);
 	bpf_program__set_autoload(skel->progs.on_capable, (units & U_CAPS) != 0);
@@ -487,7 +493,7 @@ static struct shadow_bpf *load(__u32 units)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s UNITS PID...  (UNITS: a comma list, e.g. open,write,syscalls)\n", argv[0]);
+		fprintf(stderr, "usage: %s UNITS PID|cgroup:ID:LEVEL...  (UNITS: a comma list, e.g. open,write,syscalls)\n", argv[0]);
 		return 2;
 	}
 	pid_t parent = getppid();
@@ -500,6 +506,14 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
 	__u32 units = parse_units(argv[1]);
+	for (int i = 2; i < argc; i++) {
+		unsigned long long id;
+		unsigned int level;
+		if (sscanf(argv[i], "cgroup:%llu:%u", &id, &level) == 2) {
+			scope_cgroup = id;
+			scope_level = level;
+		}
+	}
 	libbpf_set_print(keep_libbpf_message);
 	struct shadow_bpf *skel = load(units);
 	if (!skel && (units & U_CAPS)) {

@@ -198,14 +198,41 @@ struct {
 	__type(value, struct tree_answer);
 } last_answer SEC(".maps");
 
+/*
+ * A cgroup v2 subtree whose processes belong to the target too (observe --cgroup, --unit,
+ * --container): its id (the inode of its directory) and its depth below the v2 root. 0: none, the
+ * tree alone. A process of the subtree joins the tree on its first traced call, whether it was
+ * forked there or moved there later; the tree then holds it, so that a member that leaves is
+ * still followed, as a descendant would be.
+ */
+const volatile __u64 scope_cgroup = 0;
+const volatile __u32 scope_level = 0;
+
+static __always_inline bool in_scope(__u32 tgid)
+{
+	/* The helper answers for the current task: a question about another (a signal's receiver)
+	 * is answered by the tree alone. */
+	if (!scope_cgroup || tgid != (__u32)(bpf_get_current_pid_tgid() >> 32))
+		return false;
+	return bpf_get_current_ancestor_cgroup_id(scope_level) == scope_cgroup;
+}
+
 static __always_inline bool in_tree(__u32 tgid)
 {
 	__u32 zero = 0;
 	struct tree_answer *a = bpf_map_lookup_elem(&last_answer, &zero);
 	__u64 generation = tree_generation;
-	if (a && a->tgid == tgid && a->generation == generation)
+	/* With a cgroup scope a cached "no" may be stale (the process was moved in): asked again. */
+	if (a && a->tgid == tgid && a->generation == generation && (a->member || !scope_cgroup))
 		return a->member;
 	bool member = bpf_map_lookup_elem(&tree, &tgid) != NULL;
+	if (!member && in_scope(tgid)) {
+		__u8 one = 1;
+		bpf_map_update_elem(&tree, &tgid, &one, BPF_ANY);
+		tree_changed();
+		generation = tree_generation;
+		member = true;
+	}
 	if (a) {
 		a->tgid = tgid;
 		a->generation = generation;

@@ -1,6 +1,9 @@
 import type { ShadowEvent } from "../events/schema.js";
 import type { AnalysisContext } from "./context.js";
 
+/** Targets attached while they run: their start-up is behind them, all we see is steady state. */
+const ALREADY_RUNNING = new Set(["pid", "cgroup", "unit", "container"]);
+
 /**
  * The target's start-up phase ends by time: at the whole tree's first quiet gap (no event of any
  * of its processes for `gapMs`), or `maxMs` after its first event, whichever comes first. Not by
@@ -22,7 +25,7 @@ export class PhaseTracker {
     if (ctx.releasedAt !== undefined && e.ts < ctx.releasedAt) return; // held at the gate, not running yet
     if (this.first === undefined) {
       const started = ctx.rootPid !== undefined ? ctx.processes.get(ctx.rootPid)?.started : undefined;
-      if (ctx.target.kind === "pid" || (started !== undefined && started < ctx.startedAt - 1000)) {
+      if (ALREADY_RUNNING.has(ctx.target.kind) || (started !== undefined && started < ctx.startedAt - 1000)) {
         ctx.steadyFrom = ctx.startedAt;
         return;
       }

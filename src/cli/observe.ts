@@ -1,13 +1,18 @@
 import path from "node:path";
 import { selectSensors } from "../sensors/select.js";
 import { redactArgv } from "../secrets/redact.js";
+import {
+  TARGET_HELP,
+  TARGET_OPTIONS,
+  resolveTarget,
+  type LaunchTarget,
+  type ResolvedTarget,
+} from "../targets/index.js";
+import type { TargetInfo } from "../session/target.js";
 import { howItEnded, failed } from "../report/target-exit.js";
 import { observe } from "../session/observation.js";
 import { StopSignals } from "../session/stop-signals.js";
 import { parseDuration } from "../util/duration.js";
-import { UsageError } from "../util/result.js";
-import { shellQuote } from "../util/shell-quote.js";
-import { resolveProgram } from "../util/which.js";
 import { parseCommandArgs } from "./args.js";
 import type { Command } from "./command.js";
 import { resolveOutDir } from "./out-dir.js";
@@ -15,20 +20,68 @@ import { writeReports } from "./write-reports.js";
 import { publishSummary } from "../fleet/publisher.js";
 import { PUBLISH_HELP, PUBLISH_OPTIONS, publishPlan } from "./publish-options.js";
 
+/** Why `auto` leaves ptrace out of a cgroup target (said in the report and on stderr). */
+const PTRACE_LEFT_OUT =
+  "left out of a cgroup target by auto: it would slow every member several times and miss processes that join the cgroup later; name it in --sensors to use it";
+
+/** A folder name for a running target: `nginx.service`, `container-web`, `cgroup-system.slice-x`. */
+function outDirLabel(t: ResolvedTarget): string {
+  const name =
+    t.kind === "unit"
+      ? t.details.unit!
+      : t.kind === "container"
+        ? `container-${t.details.container}`
+        : t.kind === "cgroup"
+          ? `cgroup${t.cgroup!.path.replace(/\//g, "-")}`
+          : t.label;
+  return name.replace(/[^A-Za-z0-9_.@-]/g, "_");
+}
+
+/** What the session records of its target (target.json in every report). */
+function targetInfo(
+  t: LaunchTarget | ResolvedTarget,
+  rest: readonly string[],
+  root: string | undefined,
+): TargetInfo {
+  const r = root ? { root } : {};
+  if (t.kind === "launch") return { kind: "command", label: t.label, argv: redactArgv(rest), ...r };
+  if (t.kind === "pid") return { kind: "pid", label: t.label, pid: t.mainPid, ...r };
+  const d = t.details;
+  return {
+    kind: t.kind,
+    label: t.label,
+    pid: t.mainPid,
+    cgroup: t.cgroup!.path,
+    ...(d.unit ? { unit: d.unit } : {}),
+    ...(d.unitFile ? { unitFile: d.unitFile } : {}),
+    ...(d.container ? { container: d.container } : {}),
+    ...(d.containerId ? { containerId: d.containerId } : {}),
+    ...(d.image ? { image: d.image } : {}),
+    ...(d.engine ? { engine: d.engine } : {}),
+    ...r,
+  };
+}
+
 /** Exit code: the report is written, but the target failed (non-zero status or a signal). */
 export const TARGET_FAILED = 3;
 
 export const observeCommand: Command = {
   name: "observe",
-  summary: "record a session of a running process or a command, then report",
+  summary: "record a session of a command, a process, a cgroup, a unit or a container, then report",
   help: `Usage: shadow-signals observe [--duration D] [--out DIR] [--sensors auto|LIST] [--root DIR] [--keep-raw]
-                              [--publish nats://HOST:PORT [--host NAME] ...] (--pid N | -- CMD ARGS...)
+                              [--publish nats://HOST:PORT [--host NAME] ...]
+                              (-- CMD ARGS... | --pid N | --cgroup PATH | --unit NAME | --container NAME|ID)
 
 Watches a target from the outside and writes events.jsonl, session.db, report.md and report.json.
-  -- CMD ARGS   launch CMD (stdin/stdout/stderr pass through); stops when the duration is up or
-                CMD and all its descendants have exited; then ends everything it started,
-                detached descendants included.
-  --pid N       watch a running process and its new descendants; never signals it.
+The target, one of:
+${TARGET_HELP}
+
+A cgroup target (--cgroup, --unit, --container) is scoped in the kernel: the eBPF sensor follows
+the cgroup's id, so a process moved into it is seen too; procfs reads /proc/PID/cgroup. With
+auto, ptrace is left out of such targets: strace attaches to the members there are at the start
+(each then runs several times slower) and cannot follow a process that joins the cgroup without
+being forked by one of them. Name it (--sensors ebpf,ptrace) to use it all the same. The session
+ends when the duration is up, or when the cgroup has no process left (the report says when).
 
 Options:
   --duration D        how long: 30, 30s, 2m (default 60s)
@@ -57,34 +110,30 @@ Examples:
   sudo shadow-signals observe --duration 2m -- nginx -g 'daemon off;'
   sudo shadow-signals observe --publish nats://bus.internal:4222 --nats-creds /etc/shadow/fleet.creds \\
        --duration 1h --pid $(pgrep -o vendor-agent)
-  shadow-signals observe --pid $(pgrep -o cron) --sensors procfs --duration 5m`,
+  shadow-signals observe --pid $(pgrep -o cron) --sensors procfs --duration 5m
+  sudo shadow-signals observe --unit nginx --duration 10m
+  sudo shadow-signals observe --cgroup system.slice/redis-server.service --duration 10m
+  sudo shadow-signals observe --container web --duration 5m`,
   async run(argv) {
     const { values, rest } = parseCommandArgs(argv, {
       duration: { type: "string" },
       out: { type: "string" },
       sensors: { type: "string" },
-      pid: { type: "string" },
       root: { type: "string" },
       "keep-raw": { type: "boolean" },
+      ...TARGET_OPTIONS,
       ...PUBLISH_OPTIONS,
     });
     const plan = publishPlan(values);
     const root = values.root !== undefined ? path.resolve(values.root) : undefined;
     const durationMs = parseDuration(values.duration ?? "60s");
-    if (values.pid === undefined && rest.length === 0) throw new UsageError("give --pid N or -- CMD ARGS...");
-    if (values.pid !== undefined && rest.length > 0)
-      throw new UsageError("give either --pid or a command, not both");
-    const pid = values.pid !== undefined ? Number(values.pid) : undefined;
-    if (pid !== undefined && (!Number.isInteger(pid) || pid <= 0))
-      throw new UsageError(`--pid: expected a process id, got '${values.pid}'`);
-    let launchArgv = rest;
-    if (rest.length > 0) {
-      const program = resolveProgram(rest[0]!);
-      if (!program) throw new UsageError(`${rest[0]}: command not found in PATH`);
-      launchArgv = [program, ...rest.slice(1)];
-    }
-    const selection = await selectSensors(values.sensors ?? "auto");
-    const label = pid !== undefined ? `pid-${pid}` : rest[0]!.split("/").pop()!;
+    const target = resolveTarget(values, rest);
+    const spec = values.sensors ?? "auto";
+    const selection = await selectSensors(
+      spec,
+      target.kind !== "launch" && target.follows === "cgroup" ? { ptrace: PTRACE_LEFT_OUT } : {},
+    );
+    const label = target.kind === "launch" ? rest[0]!.split("/").pop()! : outDirLabel(target);
     const outDir = resolveOutDir(values.out, label);
     for (const s of selection.skipped)
       process.stderr.write(`shadow-signals: sensor ${s.name} unavailable: ${s.reason}\n`);
@@ -95,16 +144,8 @@ Examples:
         outDir,
         durationMs,
         selection,
-        target: pid !== undefined ? { pid } : { argv: launchArgv },
-        info:
-          pid !== undefined
-            ? { kind: "pid", label, pid, ...(root ? { root } : {}) }
-            : {
-                kind: "command",
-                label: shellQuote(redactArgv(rest)),
-                argv: redactArgv(rest),
-                ...(root ? { root } : {}),
-              },
+        target: target.kind === "launch" ? { argv: target.argv } : { attach: target },
+        info: targetInfo(target, rest, root),
         progress: process.stderr.isTTY === true,
         signals,
         keepRaw: values["keep-raw"] === true,

@@ -81,7 +81,9 @@ export async function harden(o: HardenOptions): Promise<HardenResult> {
     scores: {},
     checks: {},
   };
-  const unitText = o.unit ? readUnit(o.unit) : synthesizedUnit(surface);
+  // A session of a unit (observe --unit) knows its unit file: the drop-in is checked against it.
+  const unitFile = o.unit ?? surface.target.unitFile;
+  const unitText = unitFile ? readUnit(unitFile) : synthesizedUnit(surface);
   if (o.formats.includes("systemd")) {
     const verify = verifyUnit(unitText, result.dropIn.active);
     result.checks.verify = !verify

@@ -72,7 +72,7 @@ export async function replay(
   const kind = meta.target.kind;
   if (kind !== "lab" && kind !== "command")
     throw new ShadowError(
-      `${original}: a ${kind === "pid" ? "session attached by --pid" : "imported log"} has no command to run again; observe the daemon with: observe -- CMD`,
+      `${original}: ${kind === "import" ? "an imported log" : `a session attached by --${kind}`} has no command to run again; observe the daemon with: observe -- CMD`,
     );
   if (meta.target.sandbox)
     throw new ShadowError(`${original}: is itself a replay; replay the original session`);

@@ -104,7 +104,16 @@ function targetExit(analyzer: Analyzer, s: SessionMeta): Pick<ReportModel, "targ
   // strace in front of the target ends with its status, unless strace itself was what died.
   const launcherTrusted = !s.sensors?.some((x) => x.name === "ptrace" && x.status === "failed");
   const launch = launcherTrusted ? s.launchExit : undefined;
-  const at = seen && seen.ts < stopAt ? seen.ts : launch && launch.at < stopAt ? launch.at : undefined;
+  // A cgroup target ends with its last process, not with the one that stands for it.
+  const gone = s.membersGone !== undefined && s.membersGone < stopAt ? s.membersGone : undefined;
+  const at =
+    s.target.cgroup !== undefined
+      ? gone
+      : seen && seen.ts < stopAt
+        ? seen.ts
+        : launch && launch.at < stopAt
+          ? launch.at
+          : undefined;
   if (at === undefined) return {};
   const code = seen?.code ?? (seen?.signal === undefined ? launch?.code : undefined);
   const signal = seen?.signal ?? (seen?.code === undefined ? launch?.signal : undefined);

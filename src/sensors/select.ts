@@ -7,8 +7,11 @@ export interface Selection {
   skipped: { name: string; reason: string }[];
 }
 
-/** `auto`: every usable sensor, saying why the others are not. A list: each must be usable. */
-export async function selectSensors(spec: string): Promise<Selection> {
+/**
+ * `auto`: every usable sensor, saying why the others are not. A list: each must be usable.
+ * `leaveOut`: sensors that `auto` does not pick for this target, with why (a named one still runs).
+ */
+export async function selectSensors(spec: string, leaveOut: Record<string, string> = {}): Promise<Selection> {
   const names =
     spec === "auto"
       ? sensorNames()
@@ -19,6 +22,10 @@ export async function selectSensors(spec: string): Promise<Selection> {
   if (names.length === 0) throw new UsageError("--sensors: name at least one sensor, or auto");
   const selection: Selection = { active: [], skipped: [] };
   for (const name of names) {
+    if (spec === "auto" && leaveOut[name] !== undefined) {
+      selection.skipped.push({ name, reason: leaveOut[name] });
+      continue;
+    }
     const sensor = createSensor(name);
     const probe = await sensor.probe();
     if (probe.usable) selection.active.push({ sensor, probe });

@@ -1,6 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import type { RawEvent, SensorName } from "../events/schema.js";
 import type { KernelUsage } from "../session/usage.js";
+import type { CgroupScope } from "../targets/target.js";
 
 /** Whether a sensor can run here, and if not, why (shown by `sensors` and in every report). */
 export interface ProbeResult {
@@ -22,6 +23,11 @@ export interface ObservedTree {
   readonly rootPid: number;
   /** Set for a command we launched: every descendant inherits it in its environment. */
   readonly marker?: string;
+  /**
+   * Set for a cgroup target (--cgroup, --unit, --container): every process in this cgroup v2
+   * subtree belongs to the tree, whether forked there or moved there later.
+   */
+  readonly scope?: CgroupScope;
   has(pid: number): boolean;
   /** Adds a process; `creator` is the process that forked it, when a sensor saw the fork. */
   add(pid: number, creator?: number): void;

@@ -15,12 +15,15 @@ import type { StopSignals } from "./stop-signals.js";
 import type { SensorConfinement, TargetInfo } from "./target.js";
 import { readStatus } from "../proc/status.js";
 import { childrenOf, isProcessAlive, processesWithMarker, terminateLaunched } from "./terminate.js";
+import { pidTarget } from "../targets/pid.js";
+import type { ResolvedTarget } from "../targets/target.js";
 
 export interface ObserveOptions {
   outDir: string;
   durationMs: number;
   selection: Selection;
-  target: { pid: number } | { argv: string[] };
+  /** A command to launch, a pid, or a resolved target to attach to (src/targets/). */
+  target: { pid: number } | { argv: string[] } | { attach: ResolvedTarget };
   info: TargetInfo;
   /** Live progress line on stderr (TTY only). */
   progress: boolean;
@@ -63,6 +66,7 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
   const hurry = opts.signals?.hurry;
 
   let launched: Launched | undefined;
+  let attached: ResolvedTarget | undefined;
   let rootPid: number;
   if ("argv" in opts.target) {
     const wrapper = sensors.find((s) => s.wrapCommand);
@@ -87,8 +91,10 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
     wrapper?.watchWrapper?.(launched.child);
     rootPid = launched.pid;
   } else {
-    rootPid = opts.target.pid;
-    if (!isProcessAlive(rootPid)) throw new ShadowError(`no process with pid ${rootPid}`);
+    attached = "attach" in opts.target ? opts.target.attach : pidTarget(opts.target.pid);
+    rootPid = attached.mainPid;
+    if (!isProcessAlive(rootPid) && attached.members().length === 0)
+      throw new ShadowError(`${attached.label}: no process runs any more`);
   }
   const launchedNow = launched;
   // If we are killed (SIGKILL included), the guardian ends what we launched; on a crash, we do.
@@ -107,7 +113,10 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
         launchedNow.child.kill("SIGKILL");
       })
     : () => undefined;
-  const tree = recorder.observe(rootPid, launched?.marker);
+  const tree = recorder.observe(rootPid, launched?.marker, attached?.cgroup);
+  // A cgroup's other processes are the target's from the start; those that join are found by
+  // the sensors (in the kernel for eBPF, by /proc/PID/cgroup for procfs).
+  for (const pid of attached?.members() ?? []) if (pid !== rootPid) tree.add(pid);
   recorder.store.setMeta("rootPid", rootPid);
   // A copy rebuilt elsewhere (collect) still knows which paths were this session's own.
   recorder.store.setMeta("outDir", opts.outDir);
@@ -188,8 +197,13 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
         if (Date.now() >= deadline) return done("duration");
         const anyAlive = launched
           ? isProcessAlive(rootPid) || processesWithMarker(launched.marker).length > 0
-          : isProcessAlive(rootPid);
-        if (!anyAlive) done("exit");
+          : attached?.follows === "cgroup"
+            ? attached.members().length > 0
+            : isProcessAlive(rootPid);
+        if (!anyAlive) {
+          if (attached?.follows === "cgroup") recorder.store.setMeta("membersGone", Date.now());
+          done("exit");
+        }
       },
       Math.min(250, opts.durationMs),
     );

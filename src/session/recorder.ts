@@ -9,6 +9,7 @@ import { ProcessTable, type ProcessRecord } from "./process-table.js";
 import { SessionStore } from "./store.js";
 import type { TargetInfo } from "./target.js";
 import { TreeSet } from "./tree.js";
+import type { CgroupScope } from "../targets/target.js";
 
 export interface SensorSummary {
   name: string;
@@ -65,8 +66,8 @@ export class Recorder {
     this.store.setMeta("started", Date.now());
   }
 
-  observe(rootPid: number, marker?: string): TreeSet {
-    this.tree = new TreeSet(rootPid, marker);
+  observe(rootPid: number, marker?: string, scope?: CgroupScope): TreeSet {
+    this.tree = new TreeSet(rootPid, marker, scope);
     if (this.live) this.processes.snapshot(rootPid);
     return this.tree;
   }

@@ -28,6 +28,8 @@ export interface SessionMeta {
   sensorConfinement: SensorConfinement | undefined;
   /** How the process we launched ended (the target, or strace in front of it), if it did. */
   launchExit: { at: number; code?: number; signal?: string } | undefined;
+  /** When the last process of a cgroup target was gone (observe --cgroup, --unit, --container). */
+  membersGone: number | undefined;
   /** The signal that stopped the session (a Ctrl-C), and when our handler ran. */
   stopSignal: { signal: string; at: number } | undefined;
   /** Where the session was recorded (on its own host): what the target wrote there is ours. */
@@ -70,6 +72,7 @@ export function readSessionDb(file: string): SessionMeta {
       durationMs: meta<number>("durationMs"),
       sensorConfinement: meta("sensorConfinement"),
       launchExit: meta("launchExit"),
+      membersGone: meta("membersGone"),
       usage: meta<KernelUsage[]>("usage") ?? [],
       stopSignal: meta("stopSignal"),
       publish: meta("publish"),

@@ -1,7 +1,17 @@
 /** What a session observed. `root` is IMD-style confinement: paths under it are judged as if at `/`. */
 export interface TargetInfo {
-  kind: "command" | "pid" | "import" | "lab";
+  kind: "command" | "pid" | "import" | "lab" | "cgroup" | "unit" | "container";
   label: string;
+  /** A cgroup target's cgroup v2 path (observe --cgroup, --unit, --container). */
+  cgroup?: string;
+  /** A unit's name and its unit file (what `harden` checks its drop-in against). */
+  unit?: string;
+  unitFile?: string;
+  /** A container's name, short id, image and engine. */
+  container?: string;
+  containerId?: string;
+  image?: string;
+  engine?: string;
   argv?: string[];
   pid?: number;
   root?: string;

@@ -1,4 +1,5 @@
 import type { ObservedTree } from "../sensors/sensor.js";
+import type { CgroupScope } from "../targets/target.js";
 
 export class TreeSet implements ObservedTree {
   private readonly set = new Set<number>();
@@ -6,6 +7,7 @@ export class TreeSet implements ObservedTree {
   constructor(
     readonly rootPid: number,
     readonly marker?: string,
+    readonly scope?: CgroupScope,
   ) {
     this.set.add(rootPid);
   }

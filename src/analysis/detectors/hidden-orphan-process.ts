@@ -44,6 +44,8 @@ export const filelessName = (exe: string | undefined) =>
  */
 function aliasOf(p: Proc, ctx: AnalysisContext): { name: string; real: string; called: string } | undefined {
   if (p.exe === undefined || p.execTs === undefined || ctx.paths.isProgramAliasDir(p.exe)) return undefined;
+  // The program running itself again (busybox's applets: /proc/self/exe) is no other name.
+  if (/^\/proc\/(?:self|\d+)\/exe$/.test(p.exe)) return undefined;
   // The process as /proc showed it after that exec.
   const snap = ctx.processes.get(p.e.pid)?.snapshots.find((s) => s.at >= p.execTs! - 50);
   if (!snap?.exe || snap.exe === p.exe) return undefined;

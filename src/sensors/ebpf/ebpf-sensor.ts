@@ -144,12 +144,14 @@ export class EbpfSensor implements Sensor {
     );
     this.native = this.nativeAvailability().usable;
     this.launched = ctx.tree.marker !== undefined;
-    const pids = treeOf(ctx.tree.rootPid);
+    // The root's tree as /proc shows it now, and the members a cgroup target already has.
+    const pids = [...new Set([...treeOf(ctx.tree.rootPid), ...ctx.tree.pids()])];
+    const scope = ctx.tree.scope;
     let name = "the native eBPF program";
     let argv: string[];
-    if (this.native) argv = nativeProgramArgv(units, pids);
+    if (this.native) argv = nativeProgramArgv(units, pids, scope);
     else {
-      writeNewFile(program, buildProgram(pids, units, process.pid));
+      writeNewFile(program, buildProgram(pids, units, process.pid, scope));
       [name, argv] = ["bpftrace", ["bpftrace", "-f", "json", program]];
     }
     const offsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
@@ -216,6 +218,8 @@ export class EbpfSensor implements Sensor {
     rl.on("line", (line) => {
       for (const e of parser.parse(line)) {
         if (e.kind === "fork") ctx.tree.add(e.child, e.pid);
+        // The kernel found a process of a cgroup target (moved into its cgroup): the tree learns it.
+        else if (ctx.tree.scope !== undefined && !ctx.tree.has(e.pid)) ctx.tree.add(e.pid);
         this.s.events++;
         ctx.emit(e);
       }

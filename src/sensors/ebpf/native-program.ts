@@ -33,7 +33,19 @@ export function nativeProgramAvailability(): { usable: true } | { usable: false;
   return { usable: true };
 }
 
-/** argv of the native program running `units`, its tree seeded with `pids`. */
-export function nativeProgramArgv(units: readonly EbpfUnit[], pids: readonly number[]): string[] {
-  return [NATIVE_PROGRAM, units.join(","), ...pids.map(String)];
+/**
+ * argv of the native program running `units`, its tree seeded with `pids` and, for a cgroup
+ * target, every process of the cgroup v2 subtree `scope` (its id and level, checked in the kernel).
+ */
+export function nativeProgramArgv(
+  units: readonly EbpfUnit[],
+  pids: readonly number[],
+  scope?: { id: number; level: number },
+): string[] {
+  return [
+    NATIVE_PROGRAM,
+    units.join(","),
+    ...pids.map(String),
+    ...(scope ? [`cgroup:${scope.id}:${scope.level}`] : []),
+  ];
 }

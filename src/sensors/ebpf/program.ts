@@ -177,10 +177,17 @@ export function buildProgram(
   pids: readonly number[],
   units: readonly EbpfUnit[] = ALL_UNITS,
   flushPid?: number,
+  scope?: { id: number },
 ): string {
   const seed = pids.map((p) => `@t[${p}] = 1;`).join(" ");
   const parts = [
     `BEGIN { ${seed} printf("READY\\t%llu\\n", nsecs); }`,
+    // A cgroup target: a process of that cgroup joins the tree on its first syscall. bpftrace has
+    // no ancestor test, so this follows the cgroup itself, not its sub-cgroups (the native program
+    // follows the whole subtree); a member's descendants are followed by fork as always.
+    ...(scope
+      ? [`tracepoint:raw_syscalls:sys_enter /cgroup == ${scope.id} && !@t[pid]/ { @t[pid] = 1; }`]
+      : []),
     UNITS.process,
     ...units.filter((u) => u !== "process").map((u) => UNITS[u]),
   ];

@@ -7,6 +7,7 @@ import { readStatus } from "../../proc/status.js";
 import type { Sensor, SensorContext, SensorStats } from "../sensor.js";
 import { readFdFlags, readFds, readSockets, type SocketInfo } from "./fd-table.js";
 import watchDirs from "../../data/procfs-watch-dirs.json" with { type: "json" };
+import { cgroupOf, inSubtree } from "../../targets/cgroup-root.js";
 
 interface Known {
   stat: ProcStat;
@@ -31,6 +32,9 @@ const safeRead = (p: string) => {
     return undefined;
   }
 };
+
+/** How many scans apart a cgroup target's outsiders are asked their cgroup again (~1 s). */
+const RESCOPE_EVERY = 10;
 
 /** The shortest time between two inotify-driven scans. */
 const MIN_RESCAN_MS = 25;
@@ -147,17 +151,26 @@ export class ProcfsSensor implements Sensor {
     // process: a pid is reused only after the kernel wraps pid_max, not within one scan. Reading
     // its stat again every scan was most of a scan's cost on a machine with many processes.
     const listed = this.listed;
+    // A cgroup target: a process moved into the cgroup was an outsider until then. About once a
+    // second the outsiders are asked again which cgroup they are in.
+    const rescope = ctx.tree.scope !== undefined && this.scans % RESCOPE_EVERY === 1;
     for (let pass = 0; pass < 2; pass++) {
       for (const pid of pids) {
         if (this.known.has(pid)) {
           if (pass === 0) this.update(pid, alive, socketsNow);
           continue;
         }
-        if (listed.has(pid) && (this.outsiders.has(pid) || this.ended.has(pid))) continue;
+        const outsider = this.outsiders.has(pid) && !(rescope && pass === 0);
+        if (listed.has(pid) && (outsider || this.ended.has(pid))) continue;
         const stat = this.readStat(pid);
         if (!stat) continue;
-        if (this.outsiders.get(pid) === stat.starttime || this.ended.get(pid) === stat.starttime) continue;
-        if (ctx.tree.has(pid) || this.known.has(stat.ppid) || this.hasMarker(pid)) {
+        if (
+          (outsider && this.outsiders.get(pid) === stat.starttime) ||
+          this.ended.get(pid) === stat.starttime
+        )
+          continue;
+        if (ctx.tree.has(pid) || this.known.has(stat.ppid) || this.hasMarker(pid) || this.inScope(pid)) {
+          this.outsiders.delete(pid);
           this.adopt(pid, stat, socketsNow);
           alive.add(pid);
         } else if (pass === 1) this.outsiders.set(pid, stat.starttime);
@@ -179,6 +192,14 @@ export class ProcfsSensor implements Sensor {
         inferred: true,
       });
     }
+  }
+
+  /** In the cgroup v2 subtree of a cgroup target (/proc/PID/cgroup). */
+  private inScope(pid: number): boolean {
+    const scope = this.ctx!.tree.scope;
+    if (!scope) return false;
+    const cgroup = cgroupOf(pid);
+    return cgroup !== undefined && inSubtree(cgroup, scope.path);
   }
 
   private hasMarker(pid: number): boolean {

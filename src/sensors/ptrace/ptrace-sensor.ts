@@ -96,12 +96,14 @@ export class PtraceSensor implements Sensor {
       this.logFile = path.join(ctx.workDir, "strace.log");
       let stderr = "";
       const pid = ctx.tree.rootPid;
+      // Every member a cgroup target has now (with -f, their new descendants too); strace cannot
+      // follow a process that joins the cgroup later without being forked by a member.
+      const members = [...ctx.tree.pids()];
       const [file, ...args] = [
         ...pinToCpu(readStat(pid)?.processor ?? -1),
         "strace",
         ...straceOptions(this.logFile, true),
-        "-p",
-        String(pid),
+        ...members.flatMap((p) => ["-p", String(p)]),
       ];
       // Dies with us; its own process group keeps a Ctrl-C on our terminal from detaching it early.
       const [bin, ...rest] = diesWithUs([file!, ...args]);
