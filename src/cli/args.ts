@@ -4,7 +4,13 @@ import { UsageError } from "../util/result.js";
 export type OptionSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
 
 export interface ParsedArgs<S extends OptionSpec> {
-  values: { [K in keyof S]?: S[K]["type"] extends "boolean" ? boolean : string };
+  values: {
+    [K in keyof S]?: S[K]["type"] extends "boolean"
+      ? boolean
+      : S[K]["multiple"] extends true
+        ? string[]
+        : string;
+  };
   positionals: string[];
   /** Everything after a literal `--`, untouched (the command to observe). */
   rest: string[];

@@ -13,10 +13,12 @@ import { imdCommand } from "./imd.js";
 import { labCommand } from "./lab.js";
 import { observeCommand } from "./observe.js";
 import { sensorsCommand } from "./sensors.js";
+import { surveyCommand } from "./survey.js";
 
 const COMMANDS: Command[] = [
   labCommand,
   observeCommand,
+  surveyCommand,
   analyzeCommand,
   hardenCommand,
   diffCommand,

@@ -29,6 +29,11 @@ export interface ObservedTree {
    */
   readonly scope?: CgroupScope;
   has(pid: number): boolean;
+  /**
+   * Processes never to take in, whatever their parent (the survey's own: it runs below a process
+   * it surveys). Absent: none.
+   */
+  ignores?(pid: number): boolean;
   /** Adds a process; `creator` is the process that forked it, when a sensor saw the fork. */
   add(pid: number, creator?: number): void;
   /** The process that forked `pid`, if known: lets a sensor see that it has been reparented. */

@@ -7,7 +7,13 @@ import { digest } from "../diff/session-digest.js";
 import { esc } from "../report/html.js";
 import { buildFleetReport } from "../fleet/fleet-report.js";
 import { renderFleetHtml } from "../fleet/render-fleet-html.js";
-import { fleetRoots, indexSessions, type IndexedSession } from "./session-index.js";
+import {
+  fleetRoots,
+  indexSessions,
+  indexSurveys,
+  type IndexedSession,
+  type IndexedSurvey,
+} from "./session-index.js";
 
 /** The files of a session the dashboard serves; nothing else of a session dir is reachable. */
 const SERVED: Record<string, string> = {
@@ -40,7 +46,30 @@ th,td{text-align:left;border-bottom:1px solid #e1e5ee;padding:6px 8px;vertical-a
 form{margin:14px 0}select,button{font:inherit}td.odd{background:#fde0dc;font-weight:600}td.unseen{color:#9aa3b2}
 tr.only-here td:first-child,tr.different-period td:first-child{border-left:3px solid #c62828}tr.missing-here td:first-child{border-left:3px solid #e08a00}</style></head><body>${body}</body></html>`;
 
-function listPage(sessions: IndexedSession[], fleets: string[], q: string): string {
+/** Each survey's services in their ranking, linked to their sessions. */
+function surveysSection(surveys: IndexedSurvey[], sessions: IndexedSession[], q: string): string {
+  if (surveys.length === 0) return "";
+  const table = (s: IndexedSurvey) => {
+    const rows = s.services
+      .map((x) => {
+        const session = sessions.find((y) => y.dir === x.dir);
+        const name = session?.hasHtml
+          ? `<a href="/session/${session.id}/report.html${q}">${esc(x.name)}</a>`
+          : esc(x.name);
+        return `<tr><td>${x.rank}</td><td>${name}</td><td><span class="sev ${esc(x.worst)}">${esc(x.worst)}</span></td><td>${x.findings}</td><td>${x.events}</td></tr>`;
+      })
+      .join("");
+    return `<h3>${esc(path.basename(s.dir))} · ${esc(s.started)}</h3><table class="survey"><thead><tr><th>rank</th><th>service</th><th>worst</th><th>findings</th><th>events</th></tr></thead><tbody>${rows}</tbody></table>`;
+  };
+  return `<h2>Surveys</h2>${surveys.map(table).join("")}`;
+}
+
+function listPage(
+  sessions: IndexedSession[],
+  fleets: string[],
+  q: string,
+  surveys: IndexedSurvey[] = [],
+): string {
   const options = sessions
     .map((s) => `<option value="${s.id}">${esc(`${s.target} · ${s.started}`)}</option>`)
     .join("");
@@ -57,6 +86,7 @@ function listPage(sessions: IndexedSession[], fleets: string[], q: string): stri
   return page(
     "Shadow Signals sessions",
     `<h1>Shadow Signals — ${sessions.length} session(s)</h1>
+${surveysSection(surveys, sessions, q)}
 ${fleets.length ? `<h2>Fleets</h2><ul>${fleets.map((f, i) => `<li><a href="/fleet/${i}${q}">${esc(path.basename(f))}</a>: the hosts compared</li>`).join("")}</ul>` : ""}
 <form action="/diff" method="get">Compare <select name="a">${options}</select> with <select name="b">${options}</select>
 ${q ? `<input type="hidden" name="token" value="${esc(new URLSearchParams(q.slice(1)).get("token") ?? "")}">` : ""}<button type="submit">diff</button></form>
@@ -80,7 +110,15 @@ export function dashboard(roots: readonly string[], token?: string): Hono {
   const q = token ? `?token=${encodeURIComponent(token)}` : "";
   const find = (id: string) =>
     /^\d+$/.test(id) ? indexSessions(roots).find((s) => s.id === Number(id)) : undefined;
-  app.get("/", (c) => c.html(listPage(indexSessions(roots), fleetRoots(roots), q)));
+  app.get("/", (c) => c.html(listPage(indexSessions(roots), fleetRoots(roots), q, indexSurveys(roots))));
+  app.get("/api/surveys", (c) =>
+    c.json(
+      indexSurveys(roots).map((s) => ({
+        started: s.started,
+        services: s.services.map(({ dir: _d, ...x }) => x),
+      })),
+    ),
+  );
   app.get("/fleet/:n", async (c) => {
     const n = c.req.param("n");
     const root = /^\d+$/.test(n) ? fleetRoots(roots)[Number(n)] : undefined;

@@ -53,6 +53,8 @@ export function indexSessions(roots: readonly string[]): IndexedSession[] {
   const visit = (dir: string, depth: number) => {
     if (!isDir(dir)) return;
     if (existsSync(path.join(dir, "report.json"))) dirs.push(dir);
+    // A survey's sessions sit one level deeper (DIR/services/NAME): listed wherever it stands.
+    if (isSurvey(dir)) visit(path.join(dir, "services"), 1);
     if (depth === 0) return;
     let names: string[] = [];
     try {
@@ -76,4 +78,69 @@ export function fleetRoots(roots: readonly string[]): string[] {
       return false;
     }
   });
+}
+
+/** A survey dir: it holds survey.json, a regular file. */
+function isSurvey(dir: string): boolean {
+  try {
+    return lstatSync(path.join(dir, "survey.json")).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** One survey the dashboard lists: its services in their ranking. */
+export interface IndexedSurvey {
+  dir: string;
+  started: string;
+  services: { rank: number; name: string; worst: string; findings: number; events: number; dir: string }[];
+}
+
+/** The surveys among the dirs given and their subdirs (one level). */
+export function indexSurveys(roots: readonly string[]): IndexedSurvey[] {
+  const dirs = new Set<string>();
+  for (const r of roots) {
+    const root = path.resolve(r);
+    if (!isDir(root)) continue;
+    if (isSurvey(root)) dirs.add(root);
+    let names: string[] = [];
+    try {
+      names = readdirSync(root);
+    } catch {
+      /* unreadable */
+    }
+    for (const n of names)
+      if (!n.startsWith(".") && isSurvey(path.join(root, n))) dirs.add(path.join(root, n));
+  }
+  const out: IndexedSurvey[] = [];
+  for (const dir of [...dirs].sort()) {
+    try {
+      const s = JSON.parse(readFileSync(path.join(dir, "survey.json"), "utf8")) as {
+        started?: string;
+        services?: {
+          rank: number;
+          name: string;
+          worst: string;
+          findings: unknown[];
+          events: number;
+          dir: string;
+        }[];
+      };
+      out.push({
+        dir,
+        started: s.started ?? "",
+        services: (s.services ?? []).map((x) => ({
+          rank: x.rank,
+          name: x.name,
+          worst: x.worst,
+          findings: x.findings.length,
+          events: x.events,
+          dir: path.join(dir, x.dir),
+        })),
+      });
+    } catch {
+      /* being written, or not ours */
+    }
+  }
+  return out.sort((a, b) => b.started.localeCompare(a.started));
 }

@@ -169,7 +169,9 @@ export class ProcfsSensor implements Sensor {
           this.ended.get(pid) === stat.starttime
         )
           continue;
-        if (ctx.tree.has(pid) || this.known.has(stat.ppid) || this.hasMarker(pid) || this.inScope(pid)) {
+        const member =
+          ctx.tree.has(pid) || this.known.has(stat.ppid) || this.hasMarker(pid) || this.inScope(pid);
+        if (member && !ctx.tree.ignores?.(pid)) {
           this.outsiders.delete(pid);
           this.adopt(pid, stat, socketsNow);
           alive.add(pid);
