@@ -481,6 +481,7 @@ static struct shadow_bpf *load(__u32 units)
 	/* Programs of units not asked for are not loaded: their tracepoints cost nothing then. */
 	bpf_program__set_autoload(skel->progs.on_signal, (units & U_SIGNAL) != 0);
 	bpf_program__set_autoload(skel->progs.on_capable, (units & U_CAPS) != 0);
+	bpf_program__set_autoload(skel->progs.on_cgroup_attach, scope_cgroup != 0);
 	libbpf_log_len = 0;
 	int err = shadow_bpf__load(skel);
 	if (err) {

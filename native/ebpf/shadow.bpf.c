@@ -222,8 +222,9 @@ static __always_inline bool in_tree(__u32 tgid)
 	__u32 zero = 0;
 	struct tree_answer *a = bpf_map_lookup_elem(&last_answer, &zero);
 	__u64 generation = tree_generation;
-	/* With a cgroup scope a cached "no" may be stale (the process was moved in): asked again. */
-	if (a && a->tgid == tgid && a->generation == generation && (a->member || !scope_cgroup))
+	/* A move into any cgroup bumps the generation (on_cgroup_attach): a cached "no" is then
+	 * asked again, so a process moved into the scope is found at its next call. */
+	if (a && a->tgid == tgid && a->generation == generation)
 		return a->member;
 	bool member = bpf_map_lookup_elem(&tree, &tgid) != NULL;
 	if (!member && in_scope(tgid)) {
@@ -662,6 +663,16 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	if (len > 0 && bpf_probe_read_user(r->args, len, (void *)start) == 0)
 		r->block_len = len;
 	submit(r, true);
+	return 0;
+}
+
+/* A task moved to another cgroup (cgroup.procs written): every cached answer is stale, since it
+ * may have entered the scope. Loaded only with a scope; moves are rare. */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(on_cgroup_attach, struct cgroup *dst_cgrp, const char *path, struct task_struct *task,
+	     bool threadgroup)
+{
+	tree_changed();
 	return 0;
 }
 

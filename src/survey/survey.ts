@@ -66,7 +66,6 @@ export async function survey(o: SurveyOptions): Promise<SurveySummary> {
     used.add(folder);
     const dir = path.join(o.outDir, "services", folder);
     mkdirSync(dir, { mode: 0o700 });
-    mkdirSync(path.join(dir, "raw"), { mode: 0o700 });
     const recorder = new Recorder(dir, targetOf(service), true);
     const tree = recorder.observe(service.mainPid);
     const session: ServiceSession = { name: service.name, service, dir, recorder, events: 0 };
