@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { filesUnder, isRoot, runCliAsync, startCli } from "../src/testing/cli.js";
+import { filesUnder, isRoot, runCliAsync, servedUrl, startCli } from "../src/testing/cli.js";
 import { hasNatsServer, NatsServer } from "../src/testing/nats-server.js";
 import { secureSetup } from "../src/testing/nats-secure.js";
 import { sleepUnless } from "../src/util/sleep.js";
@@ -190,12 +190,7 @@ describe("fleet over NATS JetStream", { concurrency: false }, () => {
       // The dashboard lists the fleet and shows it, each session linked to its report.
       const serve = startCli(["serve", fleetDir, "--port", "0"]);
       try {
-        let url = "";
-        for (let i = 0; i < 100 && !url; i++) {
-          url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(serve.output())?.[1] ?? "";
-          await sleepUnless(100);
-        }
-        assert.ok(url, `no URL printed: ${serve.output()}`);
+        const url = await servedUrl(serve);
         assert.match(await (await fetch(url)).text(), /<a href="\/fleet\/0">fleet<\/a>/);
         const view = await (await fetch(url + "fleet/0")).text();
         assert.match(

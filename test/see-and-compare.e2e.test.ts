@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { isRoot, runCli, startCli } from "../src/testing/cli.js";
+import { isRoot, runCli, servedUrl, startCli } from "../src/testing/cli.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 /** A checkout under /tmp (a fresh clone): IMD then runs code from a writable place. */
@@ -215,12 +215,7 @@ describe("see and compare", { concurrency: false }, () => {
       assert.match(refused.stderr, /set a token/);
       const server = startCli(["serve", dir, "--port", "0"]);
       try {
-        let url = "";
-        for (let i = 0; i < 100 && !url; i++) {
-          url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(server.output())?.[1] ?? "";
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        assert.ok(url, `no URL printed: ${server.output()}`);
+        const url = await servedUrl(server);
         for (const bad of [
           "session/../../../etc/passwd",
           "session/0/..%2f..%2fsession.db",

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ShadowEvent } from "../src/events/schema.js";
 import { cgroupsUnavailable, TestCgroup } from "../src/testing/cgroups.js";
-import { startCli, withTmpDir } from "../src/testing/cli.js";
+import { servedUrl, startCli, withTmpDir } from "../src/testing/cli.js";
 import { BIN } from "../src/testing/imd-process.js";
 import { isAlive, sleep, waitFor } from "../src/testing/processes.js";
 import { readSessionEvents } from "../src/testing/session-files.js";
@@ -110,12 +110,7 @@ test(
         // serve lists the survey with its ranking, each service linked to its report.
         const server = startCli(["serve", dir, "--port", "0"]);
         try {
-          let url = "";
-          for (let i = 0; i < 100 && !url; i++) {
-            url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(server.output())?.[1] ?? "";
-            await sleep(100);
-          }
-          assert.ok(url, server.output());
+          const url = await servedUrl(server);
           const surveys = (await (await fetch(url + "api/surveys")).json()) as {
             services: { rank: number; name: string }[];
           }[];

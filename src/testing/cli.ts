@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
@@ -81,4 +82,15 @@ export function filesUnder(dir: string): { file: string; mode: number; text: str
     else out.push({ file, mode: st.mode & 0o777, text: readFileSync(file, "latin1") });
   }
   return out;
+}
+
+/** The URL `serve` printed (it picks a free port with --port 0), waited for up to 10 s. */
+export async function servedUrl(server: { output: () => string }): Promise<string> {
+  let url = "";
+  for (let i = 0; i < 100 && !url; i++) {
+    url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(server.output())?.[1] ?? "";
+    if (!url) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(url, `no URL printed: ${server.output()}`);
+  return url;
 }
