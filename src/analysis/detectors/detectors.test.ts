@@ -170,6 +170,18 @@ const valid: Case[] = [
     ],
   },
   {
+    name: "the same masquerade when procfs reports the exec last, by the executable it found",
+    behavior: "hidden-orphan-process",
+    events: [
+      steady(5, { kind: "exec", pid: 110, path: "/tmp/x/httpd", argv: ["httpd"] }),
+      steady(90, { kind: "exec", pid: 110, path: "/usr/bin/python3.11", argv: ["httpd"] }),
+    ],
+    processes: [
+      proc(100, 1),
+      proc(110, 100, { at: 1_003_010, comm: "httpd", exe: "/usr/bin/python3.11", cmdline: ["httpd"] }),
+    ],
+  },
+  {
     name: "loopback connect",
     behavior: "internal-socket-connection",
     events: [steady(1, { kind: "connect", family: "inet", address: "127.0.0.1", port: 6379 })],

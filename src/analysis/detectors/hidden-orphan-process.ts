@@ -26,9 +26,13 @@ interface Proc {
   setsid: boolean;
   reparented: boolean;
   names: Set<string>;
-  /** The path its last exec named, and when. */
+  /** The path its last exec named. */
   exe?: string;
-  execTs?: number;
+  /**
+   * Its execs as the sensors reported them (a few): the path the caller named and when. Each
+   * sensor reports an exec its own way (procfs names the executable it found), so all are kept.
+   */
+  calls: { path: string; ts: number }[];
 }
 
 /** Detached descendants (setsid, double fork, reparented) and masquerading names. */
@@ -43,16 +47,20 @@ export const filelessName = (exe: string | undefined) =>
  * argument), and a package manager's links (sh -> dash) in the system's program directories.
  */
 function aliasOf(p: Proc, ctx: AnalysisContext): { name: string; real: string; called: string } | undefined {
-  if (p.exe === undefined || p.execTs === undefined || ctx.paths.isProgramAliasDir(p.exe)) return undefined;
-  // The program running itself again (busybox's applets: /proc/self/exe) is no other name.
-  if (/^\/proc\/(?:self|\d+)\/exe$/.test(p.exe)) return undefined;
-  // The process as /proc showed it after that exec.
-  const snap = ctx.processes.get(p.e.pid)?.snapshots.find((s) => s.at >= p.execTs! - 50);
-  if (!snap?.exe || snap.exe === p.exe) return undefined;
-  const name = path.basename(p.exe);
-  if (path.basename(snap.exe) === name || snap.comm !== name.slice(0, 15)) return undefined;
-  if (snap.cmdline.slice(1, 3).includes(p.exe)) return undefined; // #!: the interpreter runs the script
-  return { name, real: snap.exe, called: p.exe };
+  const snaps = ctx.processes.get(p.e.pid)?.snapshots ?? [];
+  for (const call of p.calls) {
+    if (ctx.paths.isProgramAliasDir(call.path)) continue;
+    // The program running itself again (busybox's applets: /proc/self/exe) is no other name.
+    if (/^\/proc\/(?:self|\d+)\/exe$/.test(call.path)) continue;
+    // The process as /proc showed it after that exec.
+    const snap = snaps.find((s) => s.at >= call.ts - 50);
+    if (!snap?.exe || snap.exe === call.path) continue;
+    const name = path.basename(call.path);
+    if (path.basename(snap.exe) === name || snap.comm !== name.slice(0, 15)) continue;
+    if (snap.cmdline.slice(1, 3).includes(call.path)) continue; // #!: the interpreter runs the script
+    return { name, real: snap.exe, called: call.path };
+  }
+  return undefined;
 }
 
 export class HiddenOrphanDetector implements Detector {
@@ -66,7 +74,7 @@ export class HiddenOrphanDetector implements Detector {
   private proc(e: ShadowEvent): Proc {
     let p = this.procs.get(e.pid);
     if (!p) {
-      p = { e, sensors: new Set(), setsid: false, reparented: false, names: new Set() };
+      p = { e, sensors: new Set(), setsid: false, reparented: false, names: new Set(), calls: [] };
       if (this.procs.size < 8192) this.procs.set(e.pid, p);
     }
     p.sensors.add(e.sensor);
@@ -84,7 +92,7 @@ export class HiddenOrphanDetector implements Detector {
     else if (e.kind === "exec") {
       const p = this.proc(e);
       p.exe = e.path;
-      p.execTs = e.ts;
+      if (p.calls.length < 8) p.calls.push({ path: e.path, ts: e.ts });
       if (e.argv[0]) p.names.add(e.argv[0]);
       p.names.add(e.comm);
     }
