@@ -6,9 +6,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ShadowEvent } from "../src/events/schema.js";
+import { SessionStore } from "../src/session/store.js";
 import { cgroupsUnavailable, TestCgroup } from "../src/testing/cgroups.js";
 import { runCli, runCliAsync, withTmpDir } from "../src/testing/cli.js";
 import { isAlive, sleep } from "../src/testing/processes.js";
@@ -104,6 +105,19 @@ test(
         assert.ok(rep.session.targetExit, JSON.stringify(rep.session));
         assert.match(readFileSync(path.join(out, "report.md"), "utf8"), /ended on its own/);
         assert.ok(rep.findings.some((f) => f.behavior === "external-binary-execution"));
+        // harden checks its drop-in against the unit's own file, which systemd would have named
+        // (FragmentPath): set here as `observe --unit` records it where there is one.
+        const unitFile = path.join(dir, `${name}.service`);
+        writeFileSync(unitFile, `[Unit]\nDescription=test\n[Service]\nExecStart=/bin/sh -c true\n`);
+        SessionStore.update(path.join(out, "session.db"), (s) =>
+          s.setMeta("target", { ...s.getMeta<object>("target"), unitFile }),
+        );
+        const h = runCli(["harden", out, "--out", path.join(dir, "harden"), "--format", "systemd"]);
+        assert.equal(h.status, 0, h.stderr);
+        assert.match(
+          readFileSync(path.join(dir, "harden", "harden.md"), "utf8"),
+          new RegExp(`Checked against ${unitFile.replace(/[.]/g, "\\.")} \\(the observed unit's own file\\)`),
+        );
       } finally {
         await cg.remove();
       }

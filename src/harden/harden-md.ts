@@ -47,6 +47,10 @@ export function renderHardenMd(r: HardenResult): string {
     "",
     "## Exposure (`systemd-analyze security --offline=true`, 0 safest, 10 most exposed)",
     "",
+    r.unitFile
+      ? `Checked against ${r.unitFile}${r.unitFile === s.target.unitFile ? " (the observed unit's own file)" : ""}.`
+      : "Checked against a unit made from the observed command line.",
+    "",
     "| unit | exposure |",
     "| --- | --- |",
     `| as it is | ${score(r.scores.before)} |`,

@@ -38,6 +38,8 @@ export interface HardenResult {
   seccompRefused?: string;
   apparmor?: string;
   scores: { before?: number; active?: number; suggested?: number };
+  /** The unit file the drop-in was checked against: --unit, or the observed unit's own; else one was made. */
+  unitFile?: string;
   checks: { verify?: CheckResult; syscallNames?: CheckResult; apparmor?: CheckResult };
 }
 
@@ -84,6 +86,7 @@ export async function harden(o: HardenOptions): Promise<HardenResult> {
   // A session of a unit (observe --unit) knows its unit file: the drop-in is checked against it.
   const unitFile = o.unit ?? surface.target.unitFile;
   const unitText = unitFile ? readUnit(unitFile) : synthesizedUnit(surface);
+  if (unitFile) result.unitFile = unitFile;
   if (o.formats.includes("systemd")) {
     const verify = verifyUnit(unitText, result.dropIn.active);
     result.checks.verify = !verify
