@@ -182,6 +182,14 @@ const valid: Case[] = [
     ],
   },
   {
+    name: "the target's own process runs under a kernel thread's name (a daemon found by survey)",
+    behavior: "hidden-orphan-process",
+    events: [],
+    processes: [
+      proc(100, 1, { comm: "kworker/u8:3-im", exe: "/usr/bin/python3.11", cmdline: ["[kworker/u8:3-imd]"] }),
+    ],
+  },
+  {
     name: "loopback connect",
     behavior: "internal-socket-connection",
     events: [steady(1, { kind: "connect", family: "inet", address: "127.0.0.1", port: 6379 })],

@@ -63,6 +63,32 @@ function aliasOf(p: Proc, ctx: AnalysisContext): { name: string; real: string; c
   return undefined;
 }
 
+/**
+ * Whether a process hides what it runs: a kernel thread's "[name]" on a user-space binary
+ * (kernel threads have no exe; comm is cut at 15 characters, so the closing bracket may be
+ * missing), a deleted or memfd executable, or another program's name through a link.
+ */
+function masqueradeOf(
+  names: Set<string>,
+  exe: string | undefined,
+  p: Proc | undefined,
+  ctx: AnalysisContext,
+): { any: boolean; what: string[] } {
+  const kthreadLike = exe !== undefined ? [...names].find((n) => n.startsWith("[")) : undefined;
+  const deletedExe = exe !== undefined && (/ \(deleted\)$/.test(exe) || exe.startsWith("/memfd:"));
+  const alias = deletedExe || !p ? undefined : aliasOf(p, ctx);
+  const what: string[] = [];
+  if (kthreadLike) what.push(`named "${kthreadLike}" like a kernel thread while running ${exe}`);
+  if (alias)
+    what.push(
+      `runs ${alias.real} under the name "${alias.name}" (called through ${alias.called}, a link outside the system's program directories)`,
+    );
+  if (deletedExe && filelessName(exe))
+    what.push(`runs a fileless program (memfd "${filelessName(exe)}"): it was never on disk`);
+  else if (deletedExe) what.push(`runs from ${exe}`);
+  return { any: what.length > 0, what };
+}
+
 export class HiddenOrphanDetector implements Detector {
   readonly behavior = TEXT.behavior;
   readonly text = TEXT;
@@ -125,13 +151,8 @@ export class HiddenOrphanDetector implements Detector {
       const detached = p.setsid || (snap !== undefined && snap.sid === pid) || otherSession;
       const names = new Set([...p.names, ...(snap ? [snap.comm, snap.cmdline[0] ?? ""] : [])]);
       const exe = snap?.exe ?? p.exe;
-      // Kernel threads show as "[name]" and have no exe; a user process named so is hiding
-      // (comm is cut at 15 characters, so the closing bracket may be missing).
-      const kthreadLike = exe !== undefined ? [...names].find((n) => n.startsWith("[")) : undefined;
-      const deletedExe = exe !== undefined && (/ \(deleted\)$/.test(exe) || exe.startsWith("/memfd:"));
-      const alias = deletedExe ? undefined : aliasOf(p, ctx);
-      const masquerade = kthreadLike !== undefined || deletedExe || alias !== undefined;
-      if (!(detached && reparented) && !masquerade) continue;
+      const m = masqueradeOf(names, exe, p, ctx);
+      if (!(detached && reparented) && !m.any) continue;
       const what: string[] = [];
       if (p.setsid || snap?.sid === pid) what.push("called setsid (own session)");
       else if (otherSession)
@@ -140,17 +161,7 @@ export class HiddenOrphanDetector implements Detector {
         what.push(
           `reparented away from its creator pid ${creator ?? "?"}${snap ? ` to pid ${snap.ppid}` : ""}`,
         );
-      if (kthreadLike)
-        what.push(
-          `named "${kthreadLike}" like a kernel thread while running ${exe ?? "a user-space binary"}`,
-        );
-      if (alias)
-        what.push(
-          `runs ${alias.real} under the name "${alias.name}" (called through ${alias.called}, a link outside the system's program directories)`,
-        );
-      if (deletedExe && filelessName(exe))
-        what.push(`runs a fileless program (memfd "${filelessName(exe)}"): it was never on disk`);
-      else if (deletedExe) what.push(`runs from ${exe}`);
+      what.push(...m.what);
       (set ??= newEvidence(ctx)).add(
         p.e,
         `pid ${pid} (${filelessName(exe) ? "fileless" : path.basename(exe ?? "?")}) ${what.join("; ")}`,
@@ -158,9 +169,35 @@ export class HiddenOrphanDetector implements Detector {
       );
       for (const sensor of p.sensors) set.credit(sensor, String(pid));
     }
+    // The target's own process may be the one hiding: a daemon found by `survey` or attached by
+    // --pid that runs under a kernel thread's name, from memory, or through a link.
+    const root = ctx.rootPid !== undefined ? ctx.processes.get(ctx.rootPid)?.snapshots.at(-1) : undefined;
+    if (root && ctx.rootPid !== undefined) {
+      const p = this.procs.get(ctx.rootPid);
+      const names = new Set([...(p?.names ?? []), root.comm, root.cmdline[0] ?? ""]);
+      const m = masqueradeOf(names, root.exe, p, ctx);
+      if (m.any) {
+        const e = p?.e ?? {
+          ts: root.at,
+          pid: ctx.rootPid,
+          comm: root.comm,
+          sensor: "analysis" as const,
+          inferred: true,
+        };
+        (set ??= newEvidence(ctx)).add(
+          e as ShadowEvent,
+          `the target's own process, pid ${ctx.rootPid} (${filelessName(root.exe) ? "fileless" : path.basename(root.exe ?? "?")}), ${m.what.join("; ")}`,
+          `root:${ctx.rootPid}`,
+        );
+      }
+    }
     if (!set) return undefined;
+    const rootOnly = set.count === 1 && set.examples.every((x) => x.key.startsWith("root:"));
+    const descendants = set.count - (set.examples.some((x) => x.key.startsWith("root:")) ? 1 : 0);
     return buildFinding(ctx, TEXT, set, {
-      claim: `The target leaves ${plural(set.count, "detached descendant")} that ${set.count === 1 ? "escapes" : "escape"} its process tree${set.examples.some((x) => /kernel thread/.test(x.summary)) ? ` and ${set.count === 1 ? "masquerades" : "masquerade"} as a kernel thread` : ""}${set.examples.some((x) => /under the name/.test(x.summary)) ? ` or ${set.count === 1 ? "runs" : "run"} under another program's name` : ""}.`,
+      claim: rootOnly
+        ? "The target's own process hides what it runs: it masquerades as another program, a kernel thread, or runs from memory."
+        : `The target leaves ${plural(descendants, "detached descendant")} that ${descendants === 1 ? "escapes" : "escape"} its process tree${set.examples.some((x) => /kernel thread/.test(x.summary)) ? ` and ${descendants === 1 ? "masquerades" : "masquerade"} as a kernel thread` : ""}${set.examples.some((x) => /under the name/.test(x.summary)) ? ` or ${descendants === 1 ? "runs" : "run"} under another program's name` : ""}${descendants < set.count ? "; its own process hides what it runs too" : ""}.`,
       severity: "high",
       blind: {
         ptrace: "sees setsid and prctl renames but not the reparenting itself, only the parent's exit.",
