@@ -7,8 +7,9 @@
 #    against bare runs before and after it (median of R each);
 #  - events and drops per service, from survey.json.
 # Run from the repo root, as root:  DUR=10m R=5 bash bench/survey-soak.sh
+# LAB=0 leaves the lab out (the survey's own share of the workload's cost, without the lab's).
 set -u
-DUR=${DUR:-10m}; R=${R:-5}; N=${N:-100000}; K=${K:-500}
+DUR=${DUR:-10m}; R=${R:-5}; N=${N:-100000}; K=${K:-500}; LAB=${LAB:-1}
 here=$(cd "$(dirname "$0")" && pwd)
 t=$(mktemp -d); chmod 755 "$t"
 nginx_pid=""; monit_pid=""; lab_pid=""; survey_pid=""
@@ -32,9 +33,11 @@ printf 'set daemon 5\nset pidfile %s/monit.pid\nset idfile %s/monit.id\nset stat
 chmod 600 "$t/monitrc"
 monit -c "$t/monitrc" && sleep 0.5 && monit_pid=$(cat "$t/monit.pid")
 # The lab, double-forked so that pid 1 adopts it: a service of its own, running as long as the survey.
-setsid sh -c "bin/shadow-signals lab --duration $DUR --root $t/imd-root --out $t/lab > $t/lab.log 2>&1 & echo \$! > $t/lab.pid" < /dev/null
-sleep 1; lab_pid=$(cat "$t/lab.pid")
-sleep 8 # the lab's IMD is up
+if [ "$LAB" = 1 ]; then
+  setsid sh -c "bin/shadow-signals lab --duration $DUR --root $t/imd-root --out $t/lab > $t/lab.log 2>&1 & echo \$! > $t/lab.pid" < /dev/null
+  sleep 1; lab_pid=$(cat "$t/lab.pid")
+  sleep 8 # the lab's IMD is up
+fi
 med() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 runs() { local out=""; for _ in $(seq "$R"); do out+="$("$t/workload" "$N" "$K") "; done; echo "$out"; }
 before=$(runs)

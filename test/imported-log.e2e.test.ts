@@ -52,7 +52,7 @@ function childWithoutIsolation(log: string, dir: string): string {
   return (f?.evidence ?? []).map((e) => e.summary).join("\n");
 }
 
-const LOGS = fileURLToPath(new URL("../../test/logs/", import.meta.url));
+const LOGS = fileURLToPath(new URL("../../test/fixtures/", import.meta.url));
 
 test("cron running a root job (capset of root's whole set, setgid(0), setgroups, setuid(0)): the job keeps full privilege", () =>
   withTmpDir("log-", (dir) => {
