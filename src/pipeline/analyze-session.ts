@@ -105,7 +105,8 @@ function targetExit(analyzer: Analyzer, s: SessionMeta): Pick<ReportModel, "targ
   const launcherTrusted = !s.sensors?.some((x) => x.name === "ptrace" && x.status === "failed");
   const launch = launcherTrusted ? s.launchExit : undefined;
   // A cgroup target ends with its last process, not with the one that stands for it.
-  const gone = s.membersGone !== undefined && s.membersGone < stopAt ? s.membersGone : undefined;
+  // Set in the same millisecond as the stop request that follows it: <=, not <.
+  const gone = s.membersGone !== undefined && s.membersGone <= stopAt ? s.membersGone : undefined;
   const at =
     s.target.cgroup !== undefined
       ? gone
