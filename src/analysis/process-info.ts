@@ -6,19 +6,6 @@ export function firstSnapshot(pid: number, ctx: AnalysisContext): ProcessSnapsho
   return ctx.processes.get(pid)?.snapshots[0];
 }
 
-/**
- * The process as it was at `ts`: its last snapshot taken then or before (its first if none was).
- * A parent that entered a namespace after its start (`ip netns exec`) is compared with its
- * children as it was when it made them, not as it was launched.
- */
-export function snapshotAt(pid: number, ts: number, ctx: AnalysisContext): ProcessSnapshot | undefined {
-  const snaps = ctx.processes.get(pid)?.snapshots;
-  if (!snaps?.length) return undefined;
-  let best = snaps[0]!;
-  for (const s of snaps) if (s.at <= ts) best = s;
-  return best;
-}
-
 /** True/false from /proc credentials; undefined when no snapshot exists (imported logs). */
 export function privileged(pid: number, ctx: AnalysisContext): boolean | undefined {
   const s = firstSnapshot(pid, ctx);

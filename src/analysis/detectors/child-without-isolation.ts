@@ -3,7 +3,8 @@ import type { AnalysisContext } from "../context.js";
 import type { Detector } from "../detector.js";
 import type { EvidenceSet } from "../evidence-set.js";
 import { isPrivileged } from "../../proc/status.js";
-import { credSummary, firstSnapshot, ownConfinement, snapshotAt } from "../process-info.js";
+import type { ProcessSnapshot } from "../../session/process-table.js";
+import { credSummary, firstSnapshot, ownConfinement } from "../process-info.js";
 import { buildFinding, newEvidence, plural, type BehaviorText } from "./base.js";
 
 const TEXT: BehaviorText = {
@@ -20,6 +21,20 @@ const TEXT: BehaviorText = {
 };
 
 const SAME_FIELDS = ["capEff", "capBnd"] as const;
+
+/** Same uid/gid, capabilities, seccomp, no_new_privs and namespaces. */
+function sameConfinement(child: ProcessSnapshot, parent: ProcessSnapshot, ctx: AnalysisContext): boolean {
+  // What a sensor set on both (strace's seccomp filter) is neither's isolation.
+  const [c, p] = [ownConfinement(child, ctx), ownConfinement(parent, ctx)];
+  return (
+    child.uid[1] === parent.uid[1] &&
+    child.gid[1] === parent.gid[1] &&
+    SAME_FIELDS.every((f) => child[f] === parent[f]) &&
+    c.seccomp === p.seccomp &&
+    c.noNewPrivs === p.noNewPrivs &&
+    Object.keys(parent.ns).every((n) => child.ns[n] === parent.ns[n])
+  );
+}
 
 /**
  * Whether a decoded effective set (strace: `1<<CAP_CHOWN|...`, `~(1<<CAP_X)`, `0`) still holds
@@ -104,19 +119,13 @@ export class ChildWithoutIsolationDetector implements Detector {
       const parentPid = ctx.processes.get(pid)?.ppid ?? e.ppid;
       if (parentPid === undefined || parentPid === pid) continue;
       const child = firstSnapshot(pid, ctx);
-      const parent = snapshotAt(parentPid, e.ts, ctx);
-      if (child && parent) {
-        if (!isPrivileged(parent)) continue;
-        // What a sensor set on both (strace's seccomp filter) is neither's isolation.
-        const [c, p] = [ownConfinement(child, ctx), ownConfinement(parent, ctx)];
-        const same =
-          child.uid[1] === parent.uid[1] &&
-          child.gid[1] === parent.gid[1] &&
-          SAME_FIELDS.every((f) => child[f] === parent[f]) &&
-          c.seccomp === p.seccomp &&
-          c.noNewPrivs === p.noNewPrivs &&
-          Object.keys(parent.ns).every((n) => child.ns[n] === parent.ns[n]);
-        if (!same) continue;
+      const parents = ctx.processes.get(parentPid)?.snapshots ?? [];
+      if (child && parents.length > 0) {
+        // The parent as it was at some moment of the session: a parent that entered a namespace
+        // after its start (`ip netns exec`) was read before and after, and which read came first
+        // relative to the child's exec depends on timing. Sharing any of its states is inheriting.
+        const parent = parents.find((p) => isPrivileged(p) && sameConfinement(child, p, ctx));
+        if (!parent) continue;
         (this.set ??= newEvidence(ctx)).add(
           e,
           `${path} (pid ${pid}) runs as its parent pid ${parentPid}: ${credSummary(child, ctx)}, same namespaces`,
