@@ -138,7 +138,10 @@ test("bad targets: a usage error naming them (exit 2), nothing written", { skip,
     ];
     for (const [args, message] of cases) {
       const out = path.join(dir, "out");
-      const r = runCli(["observe", ...args, "--duration", "2", "--out", out]);
+      // No container engine on PATH for the CLI: asked on the host, podman would make its state
+      // under /var/lib/containers and /run (container.e2e.test.ts keeps it in a namespace).
+      const env = args[0] === "--container" ? { ...process.env, PATH: "/nonexistent" } : process.env;
+      const r = runCli(["observe", ...args, "--duration", "2", "--out", out], 90_000, env);
       assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
       assert.match(r.stderr, message, args.join(" "));
       // One line that names it, and the usual pointer to --help: no stack, no sensor started.
