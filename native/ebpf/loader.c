@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/membarrier.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -304,42 +306,63 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Prints and removes every write sum: each entry is taken with lookup-and-delete, so bytes added
- * after the read land in a new entry and are printed by the next flush. */
-static void flush_writes(int fd)
+/* Waits until every program that started before the call has ended: BPF programs on tracepoints
+ * run inside an RCU read-side section, and MEMBARRIER_CMD_GLOBAL waits an RCU grace period. */
+static void wait_for_running_programs(void)
 {
-	struct write_key key, next, *prev = NULL;
-	struct write_sum sum;
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
+		usleep(20000); /* nohz_full kernels refuse it; a program runs for microseconds */
+}
+
+/* Prints and removes the write sums of one epoch. Writers add to a sum in place, so a sum taken
+ * while it is written to could lose the bytes added after the read (and a writer that makes the
+ * key again in the same pass would print it twice, one JSON key hiding the other). So the loader
+ * points writers at the other epoch first, waits for any still adding to this one, and then takes
+ * this epoch's sums, which nothing changes any more. */
+static void flush_writes(struct shadow_bpf *skel)
+{
+	int fd = bpf_map__fd(skel->maps.writes);
+	__u32 epoch = skel->bss->write_epoch;
+	skel->bss->write_epoch = epoch ^ 1;
+	wait_for_running_programs();
+
+	struct write_key *keys = NULL, cur, next, *prev = NULL;
+	size_t n = 0, cap = 0;
+	for (; bpf_map_get_next_key(fd, prev, &next) == 0; cur = next, prev = &cur) {
+		if (next.epoch != epoch)
+			continue;
+		if (n == cap) {
+			struct write_key *more = realloc(keys, (cap = cap ? cap * 2 : 256) * sizeof(*keys));
+			if (!more)
+				break; /* the rest waits for the next flush of this epoch */
+			keys = more;
+		}
+		keys[n++] = next;
+	}
+
 	char *wb = NULL, *wt = NULL;
 	size_t wb_len = 0, wt_len = 0;
 	FILE *sums = open_memstream(&wb, &wb_len), *firsts = open_memstream(&wt, &wt_len);
 	bool any = false;
-	if (!sums || !firsts) {
-		if (sums)
-			fclose(sums);
-		if (firsts)
-			fclose(firsts);
-		free(wb);
-		free(wt);
-		return;
-	}
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_and_delete_elem(fd, &key, &sum) != 0)
+	for (size_t i = 0; i < n && sums && firsts; i++) {
+		struct write_sum sum;
+		struct write_key *k = &keys[i];
+		if (bpf_map_lookup_and_delete_elem(fd, k, &sum) != 0)
 			continue;
-		fprintf(sums, "%s\"%u,%d,%u,%llu\":%llu", any ? "," : "", key.pid, key.fd, key.dev,
-			(unsigned long long)key.ino, (unsigned long long)sum.bytes);
-		fprintf(firsts, "%s\"%u,%d,%u,%llu\":%llu", any ? "," : "", key.pid, key.fd, key.dev,
-			(unsigned long long)key.ino, (unsigned long long)sum.first);
+		fprintf(sums, "%s\"%u,%d,%u,%llu\":%llu", any ? "," : "", k->pid, k->fd, k->dev,
+			(unsigned long long)k->ino, (unsigned long long)sum.bytes);
+		fprintf(firsts, "%s\"%u,%d,%u,%llu\":%llu", any ? "," : "", k->pid, k->fd, k->dev,
+			(unsigned long long)k->ino, (unsigned long long)sum.first);
 		any = true;
-		prev = NULL; /* the key is gone: start over from the first remaining one */
 	}
-	fclose(sums);
-	fclose(firsts);
+	free(keys);
+	if (sums)
+		fclose(sums);
+	if (firsts)
+		fclose(firsts);
 	/* Nothing written since the last flush: no lines. The first times follow the sums, as
 	 * bpftrace's print(@wb); print(@wt) does. */
-	if (any) {
+	if (any && wb && wt) {
 		printf("{\"type\":\"map\",\"data\":{\"@wb\":{%s}}}\n", wb);
 		printf("{\"type\":\"map\",\"data\":{\"@wt\":{%s}}}\n", wt);
 	}
@@ -564,8 +587,9 @@ int main(int argc, char **argv)
 		skel->bss->second = now_ns() / 1000000000ULL;
 		if (asked || now_ns() >= next_flush) {
 			ring_buffer__consume(rb);
-			if (units & U_WRITE)
-				flush_writes(bpf_map__fd(skel->maps.writes));
+			/* A flush asked for takes both epochs: what was written up to the request. */
+			for (int e = 0; (units & U_WRITE) && e < (asked ? 2 : 1); e++)
+				flush_writes(skel);
 			print_lost(bpf_map__fd(skel->maps.lost), ncpu, &lost_reported);
 			next_flush = now_ns() + 1000000000ULL;
 		}

@@ -34,6 +34,8 @@ const volatile __u32 units = 0;
  * second's opens from the next. A load, where bpf_ktime_get_ns() on every open reads the clock
  * source (tracing programs may not use the coarse clock). */
 __u32 second = 0;
+/* The epoch write sums are added under; the loader flips it to take the other's sums whole. */
+__u32 write_epoch = 0;
 
 enum {
 	NR_WRITE = 1,
@@ -404,6 +406,7 @@ static __always_inline void written(int fd, long ret)
 		.pid = bpf_get_current_pid_tgid() >> 32,
 		.fd = fd,
 		.dev = dev,
+		.epoch = write_epoch,
 		.ino = ino,
 	};
 	struct write_sum *s = bpf_map_lookup_elem(&writes, &k);

@@ -81,7 +81,7 @@ struct write_key {
 	__u32 pid;
 	__s32 fd;
 	__u32 dev;
-	__u32 pad;
+	__u32 epoch; /* which flush will take it: see flush_writes() in loader.c */
 	__u64 ino;
 };
 

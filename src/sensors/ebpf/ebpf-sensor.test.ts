@@ -30,7 +30,7 @@ function startOn(sensor: EbpfSensor, pid: number, dir: string, events: RawEvent[
 
 for (const nativeProgram of [true, false])
   test(
-    `ebpf${nativeProgram ? " (native program)" : " (bpftrace)"}: every byte written is recorded against its file, up to the moment the sensor stops`,
+    `ebpf${nativeProgram ? " (native program)" : " (bpftrace)"}: every byte of a tight write loop is recorded against its file, up to the moment the sensor stops`,
     {
       skip: !probe.usable
         ? probe.reason
@@ -42,9 +42,10 @@ for (const nativeProgram of [true, false])
     async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), "ebpf-writes-"));
       const file = path.join(dir, "out.log");
-      // dash writes `echo >&3` through fd 1 (dup2'd for the command), so the fd number alone would
-      // name the wrong file.
-      const daemon = `exec 3>>${file}; while :; do echo 0123456789 >&3; sleep 0.02; done`;
+      // dash writes `echo >&3` through fd 1 (dup2'd for the command and back), so the fd number
+      // alone would name the wrong file. As fast as it can: a million writes a second find any
+      // byte lost between a flush's read and its reset, and any name read from an fd that moved.
+      const daemon = `exec 3>>${file}; while :; do echo 0123456789 >&3; done`;
       const target = spawn("/bin/sh", ["-c", daemon], { stdio: "ignore", detached: true });
       const pid = target.pid!;
       const sensor = new EbpfSensor(undefined, nativeProgram);

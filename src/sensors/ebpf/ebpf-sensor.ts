@@ -37,10 +37,18 @@ export const liveLookups: LiveLookups = {
   fdPath: (pid, fd) => safe(() => readlinkSync(`/proc/${pid}/fd/${fd}`)),
   openFileByInode: (pid, dev, ino, hint) => {
     const dir = `/proc/${pid}/fd`;
-    for (const fd of [String(hint), ...(safe(() => readdirSync(dir)) ?? [])]) {
-      const st = safe(() => statSync(`${dir}/${fd}`));
-      if (st?.ino === ino && st.dev === dev) return safe(() => readlinkSync(`${dir}/${fd}`));
+    const fds = [String(hint), ...(safe(() => readdirSync(dir)) ?? [])];
+    const same = (st: { dev: number; ino: number } | undefined) => st?.ino === ino && st.dev === dev;
+    // An fd's target can change between two reads of it: a shell's `echo >&3` points fd 1 at the
+    // file and back at its stdout a million times a second. So the name read is checked, not the
+    // fd: the path, seen from the writer's root, must be that inode now.
+    for (const fd of fds) {
+      const name = safe(() => readlinkSync(`${dir}/${fd}`));
+      if (name?.startsWith("/") && same(safe(() => statSync(`/proc/${pid}/root${name}`)))) return name;
     }
+    // A file with no reachable name (unlinked, or out of our sight): the fd's own link, as it was.
+    for (const fd of fds)
+      if (same(safe(() => statSync(`${dir}/${fd}`)))) return safe(() => readlinkSync(`${dir}/${fd}`));
     return undefined;
   },
   tgid: (tid) => safe(() => Number(/^Tgid:\s*(\d+)/m.exec(readProc(`/proc/${tid}/status`))?.[1])),

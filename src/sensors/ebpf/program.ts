@@ -63,8 +63,19 @@ const argv = Array.from({ length: 7 }, (_, i) => i + 1).reduceRight(
 /** The open file behind fd `fd` of the current task, from its fd table (BTF types). */
 const fileOf = (fd: string) => `*(curtask->files->fdt->fd + ${fd})`;
 
-/** The write sums the kernel still holds: printed every second, and when the sensor asks (see below). */
-const WRITE_FLUSH = "print(@wb); print(@wt); clear(@wb); clear(@wt);";
+/**
+ * The write sums the kernel still holds: printed every second, and when the sensor asks (see
+ * below). bpftrace's print() and clear() are done by its userspace when it reads their messages,
+ * not in the probe: a write summed between the two was lost (one in a few hundred flushes under
+ * load). So writes go to one of two maps, @wb0/@wt0 or @wb1/@wt1 as @we says, and a flush first
+ * points writers at the other pair, then prints and clears the pair it retired, which nothing
+ * writes any more. Userspace has until the next flush (a second) to clear it.
+ */
+const WRITE_FLUSH =
+  "if (@we) { @we = 0; print(@wb1); print(@wt1); clear(@wb1); clear(@wt1); } else { @we = 1; print(@wb0); print(@wt0); clear(@wb0); clear(@wt0); }";
+/** Adds a write's bytes, and the time of its first, to the pair `n` of write maps. */
+const sumWrite = (n: 0 | 1) =>
+  `@wb${n}[pid, $k, @wdev[tid], @wino[tid]] = sum(args->ret); if (!@wt${n}[pid, $k, @wdev[tid], @wino[tid]]) { @wt${n}[pid, $k, @wdev[tid], @wino[tid]] = nsecs; }`;
 /** The usage counters (never cleared: each print is the whole session so far). */
 const USAGE_FLUSH: Partial<Record<EbpfUnit, string>> = { syscalls: "print(@sc);", caps: "print(@cap);" };
 
@@ -108,7 +119,7 @@ interval:s:1 { clear(@os); }`,
       (
         s,
       ) => `tracepoint:syscalls:sys_enter_${s} ${T} { $file = ${fileOf("args->fd")}; @wfd[tid] = args->fd + 1; @wdev[tid] = $file->f_inode->i_sb->s_dev; @wino[tid] = $file->f_inode->i_ino; }
-tracepoint:syscalls:sys_exit_${s} /@wfd[tid]/ { if (args->ret > 0) { $k = @wfd[tid] - 1; @wb[pid, $k, @wdev[tid], @wino[tid]] = sum(args->ret); if (!@wt[pid, $k, @wdev[tid], @wino[tid]]) { @wt[pid, $k, @wdev[tid], @wino[tid]] = nsecs; } } delete(@wfd[tid]); delete(@wdev[tid]); delete(@wino[tid]); }`,
+tracepoint:syscalls:sys_exit_${s} /@wfd[tid]/ { if (args->ret > 0) { $k = @wfd[tid] - 1; if (@we) { ${sumWrite(1)} } else { ${sumWrite(0)} } } delete(@wfd[tid]); delete(@wdev[tid]); delete(@wino[tid]); }`,
     )
     .join("\n")}
 interval:s:1 { ${WRITE_FLUSH} }`,

@@ -116,6 +116,21 @@ test("write sums arrive as two maps; lost events are counted; bad records are co
   assert.equal(p.errors, 2);
 });
 
+test("two flushes whose map pairs interleave (bpftrace's @wb0/@wt0 and @wb1/@wt1) lose nothing", () => {
+  const map = (name: string, values: Record<string, number>) =>
+    JSON.stringify({ type: "map", data: { [name]: values } });
+  const { events } = parseAll([
+    map("@wb1", { "500,5": 100 }),
+    map("@wb0", { "500,5": 7 }),
+    map("@wt1", { "500,5": 1000 }),
+    map("@wt0", { "500,5": 2000 }),
+  ]);
+  assert.deepEqual(
+    events.flatMap((e) => (e.kind === "write" ? [e.bytes] : [])),
+    [100, 7],
+  );
+});
+
 test("write sums name the file the kernel saw, not what the fd points to at the flush", () => {
   const { events } = parseAll([
     // /tmp/secret opened as fd 3 (device 8388609, inode 77), then written through a dup2'd fd 1.

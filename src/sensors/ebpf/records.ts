@@ -103,7 +103,8 @@ export class EbpfRecordParser {
   flushes = 0;
   private readonly pending = new Map<number, Pending>();
   private readonly execs = new Map<number, { f: Fields; argv: string[] }>();
-  private writeBytes: Record<string, number> | undefined;
+  /** Write sums printed, by the pair they came from ("", "0" or "1"), until that pair's first times come. */
+  private writeBytes = new Map<string, Record<string, number>>();
   /** The last printed usage counters: syscall number -> calls; "cap,denied" -> checks. */
   private syscalls: Record<string, number> | undefined;
   private capabilityChecks: Record<string, number> | undefined;
@@ -182,16 +183,22 @@ export class EbpfRecordParser {
       this.capabilityChecks = data["@cap"];
       return [];
     }
-    if (data["@wb"]) {
-      this.writeBytes = data["@wb"];
+    // The write sums come as a pair of maps, @wbN then @wtN (see the program's WRITE_FLUSH); two
+    // flushes on two CPUs may interleave their pairs.
+    const [name, values] = Object.entries(data)[0] ?? [];
+    const pair = /^@w([bt])([01]?)$/.exec(name ?? "");
+    if (!pair || !values) return [];
+    if (pair[1] === "b") {
+      this.writeBytes.set(pair[2]!, values);
       return [];
     }
-    const firsts = data["@wt"];
-    if (!firsts || !this.writeBytes) return [];
+    const sums = this.writeBytes.get(pair[2]!);
+    if (!sums) return [];
+    this.writeBytes.delete(pair[2]!);
     const out: RawEvent[] = [];
-    for (const [key, bytes] of Object.entries(this.writeBytes)) {
+    for (const [key, bytes] of Object.entries(sums)) {
       const [pid, fd, dev, ino] = key.split(",").map(Number) as [number, number, number?, number?];
-      const first = firsts[key];
+      const first = values[key];
       out.push({
         kind: "write",
         ts: first !== undefined ? this.ts(String(first)) : Date.now(),
@@ -203,7 +210,6 @@ export class EbpfRecordParser {
         bytes,
       });
     }
-    this.writeBytes = undefined;
     return out;
   }
 
