@@ -5,6 +5,7 @@ import { createDetectors } from "./detectors/index.js";
 import type { Finding } from "../model/finding.js";
 import { LaunchPlumbing } from "./launch-plumbing.js";
 import { PhaseTracker } from "./phases.js";
+import { CoverageTracker } from "./coverage.js";
 
 /**
  * Streams events through the detectors. Each event meets only the detectors that asked for its
@@ -15,6 +16,8 @@ export class Analyzer {
   private readonly byKind = new Map<string, Detector[]>();
   private readonly phases = new PhaseTracker();
   private readonly plumbing = new LaunchPlumbing();
+  /** Have we watched long enough: the values of each dimension, as they first appeared. */
+  readonly coverage = new CoverageTracker();
   events = 0;
   firstTs = Infinity;
   lastTs = 0;
@@ -44,6 +47,7 @@ export class Analyzer {
     if (this.ctx.rootPid === undefined) this.ctx.rootPid = e.pid; // imported log: the first process
     if (e.kind === "exit" && e.pid === this.ctx.rootPid) this.noteRootExit(e);
     this.phases.observe(e, this.ctx);
+    this.coverage.observe(e, this.ctx);
     const list = this.byKind.get(e.kind);
     if (list) for (const d of list) d.observe(e, this.ctx);
   };

@@ -1,5 +1,7 @@
 import type { HardenResult } from "./harden.js";
 import { coverageLines } from "./dropin.js";
+import { lineCoverage } from "./option-coverage.js";
+import { coverageSection } from "../report/markdown.js";
 import type { CheckResult } from "./profile-checks.js";
 
 /** What no generated line can close, per behaviour: the part a person still owns. */
@@ -45,6 +47,8 @@ export function renderHardenMd(r: HardenResult): string {
     "A profile is only as good as its coverage: an action the sessions did not see (a reload, a rare",
     "error path, a monthly job) is not in it. Merge more sessions to widen it.",
     "",
+    ...(s.observed ? coverageSection(s.observed).slice(2) : []),
+    ...perOption(r),
     "## Exposure (`systemd-analyze security --offline=true`, 0 safest, 10 most exposed)",
     "",
     r.unitFile
@@ -88,4 +92,22 @@ export function renderHardenMd(r: HardenResult): string {
   if (!r.view.sources.length) out.push("- none");
   out.push("");
   return out.join("\n");
+}
+
+/** Each line that depends on one dimension of behaviour, with how well that dimension was covered. */
+function perOption(r: HardenResult): string[] {
+  const rows = r.lines.flatMap((l) => {
+    const c = lineCoverage(l, r.surface.observed);
+    return c ? [`| \`${l.option}\` | ${l.tier} | ${c.dimension} | ${c.verdict} |`] : [];
+  });
+  if (!rows.length) return [];
+  return [
+    "How well the behaviour each option is drawn from was covered (observe-longer: the profile may deny",
+    "what the daemon does next):",
+    "",
+    "| option | tier | drawn from | coverage |",
+    "| --- | --- | --- | --- |",
+    ...rows,
+    "",
+  ];
 }

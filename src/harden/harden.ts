@@ -5,6 +5,8 @@ import { writeNewFile } from "../util/safe-fs.js";
 import { apparmorProfile } from "./apparmor-profile.js";
 import { renderDropIn, synthesizedUnit } from "./dropin.js";
 import { planFilesystem, type FsPlan } from "./fs-plan.js";
+import { lineCoverage } from "./option-coverage.js";
+import { publicCoverage } from "../report/json.js";
 import { renderHardenMd } from "./harden-md.js";
 import { checkAppArmor, checkSyscallNames, type CheckResult } from "./profile-checks.js";
 import { seccompProfile, type SeccompProfile } from "./seccomp-profile.js";
@@ -143,8 +145,12 @@ function writeOutputs(o: HardenOptions, r: HardenResult): void {
         target: r.surface.target.label,
         systemdVersion: r.version,
         coverage: r.surface.sessions.map(({ usage: _u, ...c }) => c),
+        ...(r.surface.observed ? { longEnough: publicCoverage(r.surface.observed) } : {}),
         scores: r.scores,
-        lines: r.lines,
+        lines: r.lines.map((l) => {
+          const c = lineCoverage(l, r.surface.observed);
+          return c ? { ...l, coverage: c } : l;
+        }),
         filesystem: r.fs,
         syscallSources: r.view.sources,
         ...(r.seccompRefused ? { seccompRefused: r.seccompRefused } : {}),

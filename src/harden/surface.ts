@@ -2,9 +2,12 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { ShadowEvent } from "../events/schema.js";
 import { openSession } from "../session/session-reader.js";
+import type { SessionMeta } from "../session/session-db.js";
 import type { TargetInfo } from "../session/target.js";
 import type { KernelUsage } from "../session/usage.js";
 import { LaunchPlumbing } from "../analysis/launch-plumbing.js";
+import { makePaths } from "../analysis/context.js";
+import { CoverageTracker, type Coverage as ObservationCoverage } from "../analysis/coverage.js";
 import { ShadowError, type Issue } from "../util/result.js";
 import { assertRegularFile } from "../util/safe-fs.js";
 
@@ -42,6 +45,8 @@ export interface Peer {
  */
 export interface ObservedSurface {
   sessions: Coverage[];
+  /** Whether the sessions, end to end, watched long enough (see analysis/coverage.ts). */
+  observed?: ObservationCoverage;
   target: TargetInfo;
   findings: FindingRef[];
   /** Programs executed (successfully), and the ones whose exec failed. */
@@ -120,7 +125,7 @@ const peerKey = (p: Peer) => `${p.family} ${p.address ?? ""} ${p.port ?? ""} ${p
 class SurfaceBuilder {
   private readonly created = new Set<string>();
   private readonly peers = new Map<string, Set<string>>();
-  private readonly plumbing = new LaunchPlumbing();
+  readonly plumbing = new LaunchPlumbing();
   /** The launched root as the session recorded it: until the release it is the gate shell. */
   private readonly gate: number | undefined;
 
@@ -263,6 +268,9 @@ function readFindings(dir: string): FindingRef[] {
  */
 export async function readSurface(dirs: string[], warn: (i: Issue) => void): Promise<ObservedSurface> {
   let surface: ObservedSurface | undefined;
+  const coverage = new CoverageTracker();
+  let span = 0;
+  let census: KernelUsage | null | undefined;
   for (const dir of dirs) {
     const session = openSession(dir);
     const meta = session.meta;
@@ -285,16 +293,26 @@ export async function readSurface(dirs: string[], warn: (i: Issue) => void): Pro
     let count = 0;
     let first = Infinity;
     let last = 0;
+    const live = meta.target.kind !== "import";
+    // The sessions laid end to end: each one's times moved to follow the one before.
+    const from = live ? (meta.releasedAt ?? meta.started) : undefined;
+    let shift = from !== undefined ? span - from : undefined;
+    const ctx = coverageContext(meta, shift);
     await session.events((e) => {
       count++;
       if (e.ts < first) first = e.ts;
       if (e.ts > last) last = e.ts;
       builder.observe(e);
+      shift ??= span - e.ts;
+      if (!builder.plumbing.isPlumbing(e, { target: meta.target, rootPid: meta.rootPid }))
+        coverage.observe({ ...e, ts: e.ts + shift }, ctx);
     }, warn);
+    const to = live ? (meta.stopRequestedAt ?? meta.ended ?? last) : last;
+    span += Math.max(0, to - (from ?? (Number.isFinite(first) ? first : to)));
+    census = mergeCensus(census, meta.usage);
     for (const p of meta.processes.values())
       for (const snap of p.snapshots) if (snap.uid[1] !== undefined) s.euids.add(snap.uid[1]);
     s.findings.push(...readFindings(dir));
-    const live = meta.target.kind !== "import";
     s.sessions.push({
       dir,
       label: meta.target.label,
@@ -306,5 +324,37 @@ export async function readSurface(dirs: string[], warn: (i: Issue) => void): Pro
     });
   }
   if (!surface) throw new ShadowError("harden: no session given");
+  surface.observed = coverage.finish(0, span, census ? [census] : []);
   return surface;
+}
+
+/** What coverage needs of a session's context, its stop request moved with its events. */
+function coverageContext(meta: SessionMeta, shift: number | undefined) {
+  return {
+    target: meta.target,
+    rootPid: meta.rootPid,
+    paths: makePaths(meta.target),
+    stopRequestedAt:
+      meta.stopRequestedAt !== undefined && shift !== undefined ? meta.stopRequestedAt + shift : undefined,
+  };
+}
+
+/**
+ * The union's census: the sum of every session's complete count, or null once one session has
+ * none (a partial view would call a syscall rare that another session made all the time).
+ */
+function mergeCensus(sum: KernelUsage | null | undefined, usage: readonly KernelUsage[]): KernelUsage | null {
+  const own = usage.find((u) => u.complete);
+  if (sum === null || !own) return null;
+  if (sum === undefined) return { ...own, syscalls: { ...own.syscalls } };
+  for (const [k, n] of Object.entries(own.syscalls)) sum.syscalls[k] = (sum.syscalls[k] ?? 0) + n;
+  if (own.capabilities) {
+    const caps = (sum.capabilities ??= {});
+    for (const [k, v] of Object.entries(own.capabilities)) {
+      const c = (caps[k] ??= { checks: 0, denied: 0 });
+      c.checks += v.checks;
+      c.denied += v.denied;
+    }
+  }
+  return sum;
 }

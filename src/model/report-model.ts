@@ -1,3 +1,4 @@
+import type { Coverage } from "../analysis/coverage.js";
 import type { Finding } from "./finding.js";
 import type { SensorSummary } from "../session/recorder.js";
 import type { TargetInfo } from "../session/target.js";
@@ -31,6 +32,8 @@ export interface ReportModel {
   events: number;
   processes: number;
   findings: Finding[];
+  /** Whether the session watched long enough, per dimension (see analysis/coverage.ts). */
+  coverage?: Coverage;
   /** Behaviour ids that no finding covers, with why they may have been missed. */
   notFound: { behavior: string; note: string }[];
 }

@@ -6,6 +6,7 @@ import type { SensorSummary } from "../session/recorder.js";
 import type { SessionMeta } from "../session/session-db.js";
 import { openSession } from "../session/session-reader.js";
 import type { TargetInfo } from "../session/target.js";
+import type { KernelUsage } from "../session/usage.js";
 import { ShadowError } from "../util/result.js";
 import { replaceFile } from "../util/safe-fs.js";
 import { RENDERERS } from "../report/renderers.js";
@@ -68,6 +69,7 @@ export async function analyzeSession(
   return writeReportFiles(outDir, analyzer, view, {
     target,
     sensors,
+    usage: s.usage,
     processes,
     rootPid,
     started,
@@ -143,6 +145,25 @@ function refusals(analyzer: Analyzer): Pick<ReportModel, "refusedCaptures"> {
   return list.length ? { refusedCaptures: list } : {};
 }
 
+/**
+ * Coverage over the target's own run: from its release (or the session's start) to our stop
+ * request; an imported log's first and last events.
+ */
+function coverageOf(
+  analyzer: Analyzer,
+  s: {
+    live: boolean;
+    started: number;
+    ended: number;
+    window?: ReportModel["window"];
+    usage?: readonly KernelUsage[];
+  },
+) {
+  const from = s.live ? (s.window?.released ?? s.started) : analyzer.firstTs;
+  const to = s.live ? (s.window?.stopRequested ?? s.ended) : analyzer.lastTs;
+  return analyzer.coverage.finish(from, Number.isFinite(to) ? Math.max(to, from) : from, s.usage);
+}
+
 /** Runs the detectors' final pass and writes report.md and report.json. */
 export function writeReportFiles(
   outDir: string,
@@ -151,6 +172,8 @@ export function writeReportFiles(
   s: {
     target: TargetInfo;
     sensors: SensorSummary[];
+    /** The kernel's syscall and capability census, when a sensor took one. */
+    usage?: readonly KernelUsage[];
     processes: Map<number, ProcessRecord>;
     rootPid: number | undefined;
     started: number;
@@ -184,6 +207,7 @@ export function writeReportFiles(
     events: analyzer.events,
     processes: s.processes.size,
     findings,
+    coverage: coverageOf(analyzer, s),
     notFound: BEHAVIOR_IDS.filter((b) => !found.has(b)).map((behavior) => ({ behavior, note })),
   };
   const view = viewBuilder.finish(s.processes, analyzer.ctx.rootPid ?? s.rootPid, findings, s.sensors, {

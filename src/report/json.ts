@@ -1,3 +1,4 @@
+import type { Coverage } from "../analysis/coverage.js";
 import type { Finding } from "../model/finding.js";
 import type { ReportModel } from "../model/report-model.js";
 import { failed, targetExitSentence } from "./target-exit.js";
@@ -21,6 +22,22 @@ export function publicFinding(f: Finding) {
     visibilityGap: f.visibilityGap,
     attack: f.attack,
     sensors: f.sensors,
+  };
+}
+
+/** Coverage with its times as ISO 8601, as every other time in report.json. */
+export function publicCoverage(c: Coverage) {
+  return {
+    verdict: c.verdict,
+    sentence: c.sentence,
+    from: iso(c.from),
+    to: iso(c.to),
+    dimensions: c.dimensions.map((d) => ({
+      ...d,
+      ...(d.lastNewAt !== undefined ? { lastNewAt: iso(d.lastNewAt) } : {}),
+    })),
+    periodicHorizonMs: c.periodicHorizonMs,
+    periodicSentence: c.periodicSentence,
   };
 }
 
@@ -80,6 +97,7 @@ export function renderJson(m: ReportModel): string {
       severity: f.severity,
     })),
     notFound: m.notFound,
+    ...(m.coverage ? { coverage: publicCoverage(m.coverage) } : {}),
   };
   return JSON.stringify(report, null, 2) + "\n";
 }

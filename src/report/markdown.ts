@@ -1,3 +1,4 @@
+import type { Coverage } from "../analysis/coverage.js";
 import { formatDuration } from "../util/duration.js";
 import type { ReportModel } from "../model/report-model.js";
 import { failed, targetExitSentence } from "./target-exit.js";
@@ -154,6 +155,7 @@ export function renderMarkdown(m: ReportModel): string {
     for (const n of m.notFound) out.push(bullet(`\`${n.behavior}\`: ${n.note}`));
     out.push("");
   }
+  if (m.coverage) out.push(...coverageSection(m.coverage));
   out.push("---", "", "## Conclusion", "");
   if (m.findings.length) {
     out.push(
@@ -170,4 +172,21 @@ export function renderMarkdown(m: ReportModel): string {
       "Within the limits stated above, the observed runtime behaviour raised no flag of the catalogue.",
     );
   return out.join("\n") + "\n";
+}
+
+/** "Was this session long enough?": a line per dimension, then what a job's period needs. */
+export function coverageSection(c: Coverage): string[] {
+  const out = ["### Coverage: was this session long enough?", "", c.sentence, ""];
+  out.push(
+    "| Dimension | Distinct | Seen once | Chance the next is new | Verdict |",
+    "| --- | --- | --- | --- | --- |",
+  );
+  for (const d of c.dimensions)
+    out.push(
+      `| ${d.dimension} | ${d.distinct}${d.capped ? "+" : ""} | ${d.singletons} | ${d.actions ? `${(d.pNew * 100).toFixed(d.pNew < 0.01 ? 2 : 0)}% of ${d.actions}` : "-"} | ${d.verdict} |`,
+    );
+  out.push("");
+  for (const d of c.dimensions) if (d.actions) out.push(bullet(`**${d.dimension}**: ${d.sentence}`));
+  out.push(bullet(c.periodicSentence), "");
+  return out;
 }

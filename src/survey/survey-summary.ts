@@ -1,3 +1,4 @@
+import type { CoverageDimension, CoverageVerdict } from "../analysis/coverage.js";
 import type { Severity } from "../model/finding.js";
 
 /** One service's line in the host summary. */
@@ -12,6 +13,8 @@ export interface SurveyedService {
   events: number;
   dropped: number;
   findings: { behavior: string; severity: Severity; occurrences: number }[];
+  /** Whether the survey watched this service long enough (its report's coverage, in short). */
+  coverage?: { verdict: CoverageVerdict; sentence: string; observeLonger: CoverageDimension[] };
 }
 
 /** survey.json: the host's services ranked, the worst first. */

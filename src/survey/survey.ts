@@ -158,6 +158,17 @@ export async function survey(o: SurveyOptions): Promise<SurveySummary> {
         severity: f.severity,
         occurrences: f.occurrences,
       })),
+      ...(model.coverage
+        ? {
+            coverage: {
+              verdict: model.coverage.verdict,
+              sentence: model.coverage.sentence,
+              observeLonger: model.coverage.dimensions
+                .filter((d) => d.verdict === "observe-longer")
+                .map((d) => d.dimension),
+            },
+          }
+        : {}),
     })),
   });
 }
