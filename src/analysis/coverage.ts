@@ -246,7 +246,9 @@ function judge(
   const chance =
     pNew === 0
       ? "no new one is expected soon"
-      : `a new one is expected in about 1 of ${Math.max(1, Math.round(1 / pNew))} ${acts}`;
+      : d.singletons === d.actions
+        ? `each ${act} so far brought a new one`
+        : `a new one is expected in about 1 of ${Math.max(1, Math.round(1 / pNew))} ${acts}`;
   if (pNew <= MAX_P_NEW && !late) {
     const recent =
       d.newAfterFirstFifth !== undefined
