@@ -85,6 +85,8 @@ interface Tally {
 export class CoverageTracker {
   private readonly tallies = new Map<CoverageDimension, Map<string, Tally>>();
   private readonly templates = new NameTemplates();
+  /** Paths opened for writing: their template name and whether they are config. */
+  private readonly written = new Map<string, { name: string; config: boolean }>();
   /** Sensors that have reported the target's own start (each reports it once). */
   private readonly launchSeen = new Set<string>();
 
@@ -111,9 +113,15 @@ export class CoverageTracker {
       case "open": {
         if (e.err || !e.flags.some((f) => WRITE_FLAGS.includes(f))) return;
         if (/^\/(dev|proc|sys)\//.test(e.path) || !e.path.startsWith("/")) return;
-        const name = this.templates.of(e.path).name;
-        this.add("paths-written", e.sensor, name, e.ts);
-        if (ctx.paths.isConfig(e.path)) this.add("config-changed", e.sensor, name, e.ts);
+        let known = this.written.get(e.path);
+        if (!known) {
+          // A daemon reopens the same few files all day: each path is named and classed once.
+          if (this.written.size >= MAX_VALUES) this.written.clear();
+          known = { name: this.templates.of(e.path).name, config: ctx.paths.isConfig(e.path) };
+          this.written.set(e.path, known);
+        }
+        this.add("paths-written", e.sensor, known.name, e.ts);
+        if (known.config) this.add("config-changed", e.sensor, known.name, e.ts);
         return;
       }
       case "connect": {
