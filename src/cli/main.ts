@@ -14,11 +14,13 @@ import { labCommand } from "./lab.js";
 import { observeCommand } from "./observe.js";
 import { sensorsCommand } from "./sensors.js";
 import { surveyCommand } from "./survey.js";
+import { watchCommand } from "./watch.js";
 
 const COMMANDS: Command[] = [
   labCommand,
   observeCommand,
   surveyCommand,
+  watchCommand,
   analyzeCommand,
   hardenCommand,
   diffCommand,

@@ -21,11 +21,11 @@ import { publishSummary } from "../fleet/publisher.js";
 import { PUBLISH_HELP, PUBLISH_OPTIONS, publishPlan } from "./publish-options.js";
 
 /** Why `auto` leaves ptrace out of a cgroup target (said in the report and on stderr). */
-const PTRACE_LEFT_OUT =
+export const PTRACE_LEFT_OUT =
   "left out of a cgroup target by auto: it would slow every member several times and miss processes that join the cgroup later; name it in --sensors to use it";
 
 /** A folder name for a running target: `nginx.service`, `container-web`, `cgroup-system.slice-x`. */
-function outDirLabel(t: ResolvedTarget): string {
+export function outDirLabel(t: ResolvedTarget): string {
   const name =
     t.kind === "unit"
       ? t.details.unit!
@@ -38,7 +38,7 @@ function outDirLabel(t: ResolvedTarget): string {
 }
 
 /** What the session records of its target (target.json in every report). */
-function targetInfo(
+export function targetInfo(
   t: LaunchTarget | ResolvedTarget,
   rest: readonly string[],
   root: string | undefined,

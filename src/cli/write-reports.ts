@@ -16,8 +16,15 @@ export async function writeReports(outDir: string, opts: { quiet: boolean }): Pr
   return model;
 }
 
-/** The one-screen summary printed after a session or an analysis. */
-export function printSummary(outDir: string, model: ReportModel): void {
+/**
+ * The one-screen summary printed after a session or an analysis; on stdout, or on stderr where
+ * stdout carries something else (watch's alerts).
+ */
+export function printSummary(
+  outDir: string,
+  model: ReportModel,
+  to: NodeJS.WriteStream = process.stdout,
+): void {
   const lines = [
     `Report: ${path.join(outDir, "report.md")}`,
     `        ${path.join(outDir, "report.json")}`,
@@ -34,5 +41,5 @@ export function printSummary(outDir: string, model: ReportModel): void {
     ),
     ...(model.notFound.length ? [`Not observed: ${model.notFound.map((n) => n.behavior).join(", ")}`] : []),
   ];
-  process.stdout.write(lines.join("\n") + "\n");
+  to.write(lines.join("\n") + "\n");
 }

@@ -1,3 +1,4 @@
+import { setChange } from "../baseline/value-classes.js";
 import type { Period, SessionDigest } from "./session-digest.js";
 
 export interface ClassChange {
@@ -43,8 +44,6 @@ export function samePeriod(a: Period, b: Period): boolean {
   return Math.abs(a.periodMs - b.periodMs) <= tolerance * Math.max(a.periodMs, b.periodMs);
 }
 
-const minus = (x: Set<string>, y: Set<string>) => [...x].filter((v) => !y.has(v)).sort();
-
 /** B against A: what is new, gone and changed, behaviour by behaviour. */
 export function diffSessions(a: SessionDigest, b: SessionDigest): DiffResult {
   const newBehaviors = [...b.findings.values()]
@@ -79,8 +78,7 @@ export function diffSessions(a: SessionDigest, b: SessionDigest): DiffResult {
       ["secret kinds", a.classes.secretKinds, b.classes.secretKinds],
     ];
     for (const [name, x, y] of pairs) {
-      const added = minus(y, x);
-      const removed = minus(x, y);
+      const { added, removed } = setChange(x, y);
       if (added.length || removed.length)
         classes.push({ name, behavior: CLASS_BEHAVIOR[name], added, removed });
     }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { readSurface } from "../harden/surface.js";
+import { classesOfSurface } from "../baseline/value-classes.js";
 import { ShadowError, type Issue } from "../util/result.js";
 import { assertRegularFile } from "../util/safe-fs.js";
 
@@ -32,13 +33,6 @@ export interface SessionDigest {
     secretKinds: Set<string>;
   };
   periods: Period[];
-}
-
-/** Paths that change from run to run for no reason of the daemon's. */
-const NOISE = /^\/(proc|dev|sys)\//;
-
-function peerName(p: { family: string; address?: string; port?: number; unixPath?: string }): string {
-  return p.unixPath ? `unix:${p.unixPath}` : `${p.family}:${p.address ?? "?"}:${p.port ?? "?"}`;
 }
 
 /** A session dir, or a report.json (findings only). */
@@ -74,12 +68,7 @@ export async function digest(input: string, warn: (i: Issue) => void): Promise<S
   const out: SessionDigest = { label: report.target?.label ?? input, source: input, findings, periods };
   if (dir && existsSync(path.join(dir, "session.db"))) {
     const s = await readSurface([dir], warn);
-    out.classes = {
-      executables: new Set([...s.executed].filter((p) => !NOISE.test(p))),
-      written: new Set([...s.written].filter((p) => !NOISE.test(p))),
-      peers: new Set([...s.connects, ...s.accepts].map(peerName)),
-      secretKinds,
-    };
+    out.classes = { ...classesOfSurface(s), secretKinds };
   }
   return out;
 }

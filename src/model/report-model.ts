@@ -1,3 +1,4 @@
+import type { DriftSummary } from "./drift.js";
 import type { Coverage } from "../analysis/coverage.js";
 import type { Finding } from "./finding.js";
 import type { SensorSummary } from "../session/recorder.js";
@@ -32,6 +33,8 @@ export interface ReportModel {
   events: number;
   processes: number;
   findings: Finding[];
+  /** What `watch` found departing from its baseline (a watch session only). */
+  drift?: DriftSummary;
   /** Whether the session watched long enough, per dimension (see analysis/coverage.ts). */
   coverage?: Coverage;
   /** Behaviour ids that no finding covers, with why they may have been missed. */

@@ -87,6 +87,7 @@ export async function analyzeSession(
       : {}),
     ...(s.disturbed ? { disturbed: s.disturbed } : {}),
     ...(s.publish ? { publish: s.publish } : {}),
+    ...(s.drift ? { drift: s.drift } : {}),
     ...targetExit(analyzer, s),
     ...(releasedAt !== undefined && stopRequestedAt !== undefined
       ? { window: { released: releasedAt, stopRequested: stopRequestedAt } }
@@ -184,6 +185,7 @@ export function writeReportFiles(
     disturbed?: ReportModel["disturbed"];
     targetExit?: ReportModel["targetExit"];
     publish?: ReportModel["publish"];
+    drift?: ReportModel["drift"];
   },
 ): ReportModel {
   const findings = analyzer.finish();
@@ -203,6 +205,7 @@ export function writeReportFiles(
     ...(s.targetExit ? { targetExit: s.targetExit } : {}),
     sensors: s.sensors,
     ...(s.publish ? { publish: s.publish } : {}),
+    ...(s.drift ? { drift: s.drift } : {}),
     ...refusals(analyzer),
     events: analyzer.events,
     processes: s.processes.size,

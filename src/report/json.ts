@@ -98,6 +98,15 @@ export function renderJson(m: ReportModel): string {
     })),
     notFound: m.notFound,
     ...(m.coverage ? { coverage: publicCoverage(m.coverage) } : {}),
+    ...(m.drift
+      ? {
+          drift: {
+            baseline: m.drift.baseline,
+            ...(m.drift.learnedUntil !== undefined ? { learnedUntil: iso(m.drift.learnedUntil) } : {}),
+            records: m.drift.records.map((r) => ({ ...r, first: iso(r.first), last: iso(r.last) })),
+          },
+        }
+      : {}),
   };
   return JSON.stringify(report, null, 2) + "\n";
 }

@@ -1,3 +1,4 @@
+import type { DriftSummary } from "../model/drift.js";
 import type { Coverage } from "../analysis/coverage.js";
 import { formatDuration } from "../util/duration.js";
 import type { ReportModel } from "../model/report-model.js";
@@ -155,6 +156,7 @@ export function renderMarkdown(m: ReportModel): string {
     for (const n of m.notFound) out.push(bullet(`\`${n.behavior}\`: ${n.note}`));
     out.push("");
   }
+  if (m.drift) out.push(...driftSection(m.drift));
   if (m.coverage) out.push(...coverageSection(m.coverage));
   out.push("---", "", "## Conclusion", "");
   if (m.findings.length) {
@@ -188,5 +190,26 @@ export function coverageSection(c: Coverage): string[] {
   out.push("");
   for (const d of c.dimensions) if (d.actions) out.push(bullet(`**${d.dimension}**: ${d.sentence}`));
   out.push(bullet(c.periodicSentence), "");
+  return out;
+}
+
+/** `watch`: what left the baseline, a line per rule and value, with how often and how many alerts went out. */
+function driftSection(d: DriftSummary): string[] {
+  const out = [
+    "### Drift from the baseline",
+    "",
+    `Baseline: ${d.baseline.map((b) => `\`${b}\``).join(", ")}.`,
+  ];
+  if (d.learnedUntil !== undefined)
+    out.push(`New values before ${new Date(d.learnedUntil).toISOString()} joined the baseline (--learn).`);
+  out.push("");
+  if (!d.records.length) out.push("Nothing left the baseline: no alert.", "");
+  for (const r of d.records)
+    out.push(
+      bullet(
+        `**${r.rule}** (${r.priority}): ${r.text} — ${r.count} time(s), first ${new Date(r.first).toISOString()}, last ${new Date(r.last).toISOString()}; ${r.alerts} alert(s) sent, ${r.count - r.alerts} suppressed as repeats`,
+      ),
+    );
+  out.push("");
   return out;
 }

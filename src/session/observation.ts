@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
+import type { ShadowEvent } from "../events/schema.js";
 import type { Sensor } from "../sensors/sensor.js";
 import type { Selection } from "../sensors/select.js";
 import { onCrashCleanup } from "../util/cleanup.js";
@@ -37,6 +38,8 @@ export interface ObserveOptions {
   publish?: { publisher: Publisher; waitMs: number };
   /** Called once the target runs, with its pid (the lab uses it to wait for IMD). */
   onStarted?: (pid: number) => void;
+  /** Sees every event as it is recorded, redacted as every output is (`watch` checks drift here). */
+  onEvent?: (e: ShadowEvent) => void;
 }
 
 export interface ObserveResult {
@@ -61,6 +64,7 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
   const workDir = path.join(opts.outDir, "raw");
   mkdirSync(workDir, { mode: 0o700 }); // not recursive: the out dir is new, so raw/ must be too
   const recorder = new Recorder(opts.outDir, opts.info, true);
+  recorder.tap = opts.onEvent;
   const sensors: Sensor[] = selection.active.map((a) => a.sensor);
   const failures = new Map<string, Failure>();
   const hurry = opts.signals?.hurry;

@@ -4,6 +4,7 @@ import type { ProcessRecord } from "./process-table.js";
 import type { SensorSummary } from "./recorder.js";
 import type { SensorConfinement, TargetInfo } from "./target.js";
 import type { KernelUsage } from "./usage.js";
+import type { DriftSummary } from "../model/drift.js";
 import type { PublishStats } from "../fleet/publisher.js";
 import { ShadowError } from "../util/result.js";
 import { assertRegularFile } from "../util/safe-fs.js";
@@ -40,6 +41,8 @@ export interface SessionMeta {
   collected: { host: string; session: string; cutShort: boolean } | undefined;
   /** What the tree asked of the kernel, per sensor that counted it (for `harden`). */
   usage: KernelUsage[];
+  /** What `watch` found departing from its baseline. */
+  drift: DriftSummary | undefined;
 }
 
 /** Reads session.db read-only; any SQLite error names the file. */
@@ -78,6 +81,7 @@ export function readSessionDb(file: string): SessionMeta {
       publish: meta("publish"),
       outDir: meta<string>("outDir"),
       collected: meta("collected"),
+      drift: meta("drift"),
     };
   } catch (err) {
     if (err instanceof ShadowError) throw err;

@@ -13,6 +13,7 @@ export function parseDuration(text: string, option = "--duration"): number {
 }
 
 export function formatDuration(ms: number): string {
+  if (ms === Infinity) return "no end";
   if (ms < 1000) return `${Math.round(ms)}ms`;
   const s = ms / 1000;
   if (s < 120) return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
