@@ -8,6 +8,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { connect } from "@nats-io/transport-node";
+import { NatsServer, hasNatsServer } from "../src/testing/nats-server.js";
 import {
   hasStrace,
   processesMatching,
@@ -78,8 +80,17 @@ describe("watch, live", { concurrency: 2 }, () => {
         const base = await baselineOf(dir, daemon);
         const out = path.join(dir, "watch");
         const alertsFile = path.join(dir, "alerts.json");
+        // --publish: a subscriber on the bus gets the same lines (when nats-server is installed).
+        const nats = hasNatsServer ? new NatsServer() : undefined;
+        await nats?.start();
+        const nc = nats ? await connect({ servers: nats.url }) : undefined;
+        const published: Alert[] = [];
+        const sub = nc?.subscribe("shadow.alerts.>", {
+          callback: (_e, m) => void published.push(m.json<Alert>()),
+        });
         const w = startCli([
           "watch",
+          ...(nats ? ["--publish", nats.url, "--host", "watched"] : []),
           "--baseline",
           base,
           ...SENSORS,
@@ -103,6 +114,10 @@ describe("watch, live", { concurrency: 2 }, () => {
           assert.equal(await w.exited, 0, w.output());
         } finally {
           clearInterval(poll);
+          await nc?.flush();
+          sub?.unsubscribe();
+          await nc?.close();
+          await nats?.dispose();
         }
         const alerts = alertsOf(w.output);
         const exec = alerts.find((a) => a.rule === "Executable outside the baseline");
@@ -139,6 +154,12 @@ describe("watch, live", { concurrency: 2 }, () => {
             .map((l) => (JSON.parse(l) as Alert).rule),
           alerts.map((a) => a.rule),
         );
+        if (nats)
+          assert.deepEqual(
+            published.map((a) => [a.rule, a.hostname, a.time]),
+            alerts.map((a) => [a.rule, a.hostname, a.time]),
+            "the alerts published on shadow.alerts.watched",
+          );
         const report = JSON.parse(readFileSync(path.join(out, "report.json"), "utf8")) as {
           drift: { baseline: string[]; records: { rule: string; count: number; alerts: number }[] };
         };

@@ -12,6 +12,9 @@ import { TARGET_HELP, TARGET_OPTIONS, resolveTarget } from "../targets/index.js"
 import { parseDuration } from "../util/duration.js";
 import { UsageError } from "../util/result.js";
 import { AlertSink } from "../watch/alert-sink.js";
+import { AlertPublisher } from "../watch/alert-publisher.js";
+import { natsTarget } from "../fleet/nats-connection.js";
+import { checkHostName, defaultHostName } from "../fleet/subjects.js";
 import { loadBaseline } from "../watch/baseline.js";
 import { DriftDetector, type Drift } from "../watch/drift.js";
 import { toFalco } from "../watch/falco-alert.js";
@@ -27,7 +30,8 @@ export const watchCommand: Command = {
   summary:
     "observe a daemon against a baseline session and alert, in Falco's JSON, when it does something new",
   help: `Usage: shadow-signals watch --baseline SESSION [--baseline SESSION ...] [--duration D] [--learn D]
-                            [--alerts FILE] [--out DIR] [--sensors auto|LIST] [--root DIR]
+                            [--alerts FILE] [--publish nats://HOST:PORT [--host NAME]]
+                            [--out DIR] [--sensors auto|LIST] [--root DIR]
                             (-- CMD ARGS... | --pid N | --cgroup PATH | --unit NAME | --container NAME|ID)
 
 Observes the target as \`observe\` does, and holds what it does to a baseline: one or more earlier
@@ -58,6 +62,11 @@ Options:
   --duration D        how long: 30s, 10m, 8h (default: until Ctrl-C)
   --learn D           for the first D, new values join the baseline instead of raising alerts
   --alerts FILE       also append the alerts to FILE (0600; a symlink there is refused)
+  --publish URL       also publish each alert on the NATS subject shadow.alerts.HOST (nats:// or
+                      tls://HOST:PORT); a server that is down never stops the watch: alerts wait
+                      and go when it is back (the report has them all)
+  --host NAME         this host's name in the subject (default: the first label of the hostname)
+  --nats-creds FILE   a NATS credentials file; --nats-tls-ca FILE: verify the server with this CA
   --out DIR           out dir (default: a new folder under ./shadow-signals-sessions/)
   --sensors S         as for observe (default auto)
   --root DIR          as for observe
@@ -78,6 +87,10 @@ Example:
       duration: { type: "string" },
       learn: { type: "string" },
       alerts: { type: "string" },
+      publish: { type: "string" },
+      host: { type: "string" },
+      "nats-creds": { type: "string" },
+      "nats-tls-ca": { type: "string" },
       out: { type: "string" },
       sensors: { type: "string" },
       root: { type: "string" },
@@ -93,6 +106,18 @@ Example:
       throw new UsageError(
         `--baseline ${baseline.dirs[0]}: observes "${baseline.label}", not the target "${info.label}": a baseline is of one daemon`,
       );
+    for (const o of ["host", "nats-creds", "nats-tls-ca"] as const)
+      if (values[o] !== undefined && values.publish === undefined)
+        throw new UsageError(`--${o} needs --publish nats://HOST:PORT`);
+    const bus =
+      values.publish !== undefined
+        ? {
+            target: natsTarget(values.publish, "--publish", values["nats-creds"], values["nats-tls-ca"]),
+            host: checkHostName(values.host ?? defaultHostName()),
+          }
+        : undefined;
+    // Checked before the out dir is made: an unfit alerts file writes nothing.
+    if (values.alerts !== undefined) AlertSink.check(values.alerts);
     const selection = await selectSensors(
       values.sensors ?? "auto",
       target.kind !== "launch" && target.follows === "cgroup" ? { ptrace: PTRACE_LEFT_OUT } : {},
@@ -100,6 +125,7 @@ Example:
     const label = target.kind === "launch" ? rest[0]!.split("/").pop()! : outDirLabel(target);
     const outDir = resolveOutDir(values.out, label);
     const sink = new AlertSink(values.alerts);
+
     for (const s of selection.skipped)
       process.stderr.write(`shadow-signals: sensor ${s.name} unavailable: ${s.reason}\n`);
 
@@ -124,7 +150,9 @@ Example:
         });
       if (!send) return;
       records.get(d.key)!.alerts++;
-      sink.send(toFalco(d, hostname, suppressed));
+      const alert = toFalco(d, hostname, suppressed);
+      sink.send(alert);
+      publisher?.send(alert);
     };
     let learnUntil: number | undefined;
     let detector = new DriftDetector(baseline, { ours: outDir });
@@ -138,6 +166,12 @@ Example:
       for (const d of detector.observe(e)) raise(d);
     };
     const signals = new StopSignals((m) => process.stderr.write(`\nshadow-signals: ${m}\n`));
+    // Connected in the background once nothing can fail for a usage reason: it never delays the watch.
+    const publisher = bus
+      ? new AlertPublisher(bus.target, bus.host, (line) =>
+          process.stderr.write(`shadow-signals watch: ${line}\n`),
+        )
+      : undefined;
     try {
       await observe({
         outDir,
@@ -180,6 +214,7 @@ Example:
     } finally {
       signals.dispose();
       sink.close();
+      await publisher?.close(5000);
     }
     return 0;
   },

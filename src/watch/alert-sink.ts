@@ -1,4 +1,4 @@
-import { closeSync, constants, fchmodSync, fstatSync, openSync, writeSync } from "node:fs";
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, writeSync } from "node:fs";
 import { UsageError } from "../util/result.js";
 import type { FalcoAlert } from "./falco-alert.js";
 
@@ -52,6 +52,19 @@ export class AlertSink {
     }
     fchmodSync(fd, 0o600);
     this.fd = fd;
+  }
+
+  /** Refuses, before anything is made, an alerts file that is a link, not regular, or not ours. */
+  static check(file: string): void {
+    let st;
+    try {
+      st = lstatSync(file);
+    } catch {
+      return; // made when the watch starts
+    }
+    if (st.isSymbolicLink()) throw new UsageError(`--alerts ${file}: is a symlink: give the file itself`);
+    if (!st.isFile() || st.uid !== (process.geteuid?.() ?? st.uid))
+      throw new UsageError(`--alerts ${file}: not a regular file of ours (uid ${st.uid}): choose another`);
   }
 
   send(alert: FalcoAlert): void {
