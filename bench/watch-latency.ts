@@ -4,7 +4,7 @@
  * writes a file it never wrote before: each such write is a new value, an alert. Measures, for
  * every alert, the time from the event (its `time`, the sensor's clock) to the line read on
  * watch's stdout, and the session's events per second. As root for eBPF (the default sensors).
- * Usage: node dist/bench/watch-latency.js [SECONDS=30] [SENSORS=auto]
+ * Usage: node dist/bench/watch-latency.js [SECONDS=30] [SENSORS=auto] [REWRITES_PER_BEAT=2000]
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,17 +15,18 @@ import { BIN } from "../src/testing/imd-process.js";
 
 const seconds = Number(process.argv[2] ?? 30);
 const sensors = process.argv[3] ?? "auto";
+const perBeat = Number(process.argv[4] ?? 2000);
 const dir = mkdtempSync(path.join(os.tmpdir(), "bench-watch-"));
 try {
   const daemon = path.join(dir, "daemon.sh");
-  // Busy: 200 rewrites of its state per beat; every beat once it is watched (the marker file),
+  // Busy: REWRITES_PER_BEAT rewrites of its state per beat; every beat once it is watched (the marker file),
   // one write to a path of its own that is new each time.
   writeFileSync(
     daemon,
     `#!/bin/sh
 i=0
 while :; do
-  n=0; while [ $n -lt 200 ]; do echo $n > ${dir}/state; n=$((n + 1)); done
+  n=0; while [ $n -lt ${perBeat} ]; do echo $n > ${dir}/state; n=$((n + 1)); done
   if [ -e ${dir}/watched ]; then i=$((i + 1)); echo x > ${dir}/new-$i; fi
   sleep 0.25
 done

@@ -4,6 +4,7 @@
  * Falco's JSON shape, within 2 s of the event, and in --alerts FILE and the session's report. The
  * same daemon left unchanged raises none. A baseline of another daemon is a usage error.
  */
+import { spawn } from "node:child_process";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -211,6 +212,57 @@ describe("watch, live", { concurrency: 2 }, () => {
           /observes ".*daemon\.sh", not the target "\/bin\/sleep 5": a baseline is of one daemon/,
         );
         assert.equal(existsSync(path.join(dir, "o")), false, "nothing written");
+
+        // --pid: a daemon restarted since has another pid; the same program is the same daemon.
+        const first = spawn("/bin/sleep", ["30"], { stdio: "ignore" });
+        const again = spawn("/bin/sleep", ["31"], { stdio: "ignore" });
+        const shell = spawn("/bin/sh", ["-c", "sleep 32"], { stdio: "ignore" });
+        try {
+          const pidBase = path.join(dir, "pid-base");
+          const pb = await runCliAsync([
+            "observe",
+            "--sensors",
+            "procfs",
+            "--duration",
+            "2s",
+            "--out",
+            pidBase,
+            "--pid",
+            String(first.pid),
+          ]);
+          assert.equal(pb.status, 0, pb.stderr);
+          const ok = await runCliAsync([
+            "watch",
+            "--baseline",
+            pidBase,
+            "--sensors",
+            "procfs",
+            "--duration",
+            "2s",
+            "--out",
+            path.join(dir, "pid-w"),
+            "--pid",
+            String(again.pid),
+          ]);
+          assert.equal(ok.status, 0, ok.stderr);
+          const no = await runCliAsync([
+            "watch",
+            "--baseline",
+            pidBase,
+            "--sensors",
+            "procfs",
+            "--duration",
+            "2s",
+            "--out",
+            path.join(dir, "pid-x"),
+            "--pid",
+            String(shell.pid),
+          ]);
+          assert.equal(no.status, 2, no.stderr);
+          assert.match(no.stderr, /a baseline is of one daemon/);
+        } finally {
+          for (const c of [first, again, shell]) c.kill("SIGKILL");
+        }
       }),
   );
 });

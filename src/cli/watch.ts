@@ -1,3 +1,4 @@
+import { readlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ShadowEvent } from "../events/schema.js";
@@ -24,6 +25,14 @@ import type { Command } from "./command.js";
 import { PTRACE_LEFT_OUT, outDirLabel, targetInfo } from "./observe.js";
 import { resolveOutDir } from "./out-dir.js";
 import { printSummary, writeReports } from "./write-reports.js";
+
+const safeReadlink = (p: string) => {
+  try {
+    return readlinkSync(p);
+  } catch {
+    return undefined;
+  }
+};
 
 export const watchCommand: Command = {
   name: "watch",
@@ -58,7 +67,9 @@ ${TARGET_HELP}
 
 Options:
   --baseline DIR      a session dir of the same daemon (repeat it for several); it must have ended
-                      and have its report (analyse it first)
+                      and have its report (analyse it first). The same daemon: the same command
+                      line, unit, cgroup or container; for --pid, the same program (a daemon
+                      restarted since has another pid)
   --duration D        how long: 30s, 10m, 8h (default: until Ctrl-C)
   --learn D           for the first D, new values join the baseline instead of raising alerts
   --alerts FILE       also append the alerts to FILE (0600; a symlink there is refused)
@@ -102,7 +113,13 @@ Example:
     const target = resolveTarget(values, rest);
     const info = targetInfo(target, rest, root);
     const baseline = await loadBaseline(values.baseline ?? []);
-    if (baseline.label !== info.label)
+    // A daemon restarted has a new pid: a pid target is the same daemon when it runs the same program.
+    const samePidDaemon =
+      info.kind === "pid" &&
+      baseline.kind === "pid" &&
+      baseline.rootExe !== undefined &&
+      baseline.rootExe === safeReadlink(`/proc/${info.pid}/exe`);
+    if (baseline.label !== info.label && !samePidDaemon)
       throw new UsageError(
         `--baseline ${baseline.dirs[0]}: observes "${baseline.label}", not the target "${info.label}": a baseline is of one daemon`,
       );

@@ -13,6 +13,9 @@ const REPORT_SCHEMA = "shadow-signals/report@1";
 /** What `watch` holds a running daemon to: the union of one or more sessions of it. */
 export interface Baseline {
   label: string;
+  /** The kind of target the baseline observed, and the program its root ran (a pid's label is its pid). */
+  kind: string;
+  rootExe?: string;
   dirs: string[];
   classes: ValueSets;
   /** Random file names of the baseline by their learned template (`/tmp/.tmpXXXXXX`). */
@@ -54,8 +57,13 @@ export async function loadBaseline(dirs: readonly string[]): Promise<Baseline> {
   const syscalls = censuses.every((c) => c !== undefined)
     ? new Set(censuses.flatMap((c) => Object.keys(c!.syscalls)))
     : undefined;
+  const first = openSession(dirs[0]!).meta;
+  const root = first.rootPid !== undefined ? first.processes.get(first.rootPid) : undefined;
+  const rootExe = root?.snapshots.find((x) => x.exe)?.exe;
   return {
     label: surface.target.label,
+    kind: first.target.kind,
+    ...(rootExe ? { rootExe } : {}),
     dirs: [...dirs],
     classes,
     templates,

@@ -13,6 +13,7 @@ function baseline(): Baseline {
   for (const p of written) templates.of(p);
   return {
     label: "d",
+    kind: "command",
     dirs: ["base"],
     classes: {
       executables: new Set(["/usr/bin/date"]),
