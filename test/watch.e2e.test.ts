@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import path from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { NatsServer, hasNatsServer } from "../src/testing/nats-server.js";
+import { FALCO_KEYS } from "../src/watch/falco-alert.js";
 import {
   hasStrace,
   processesMatching,
@@ -130,16 +131,7 @@ describe("watch, live", { concurrency: 2 }, () => {
         assert.ok(exec && write, JSON.stringify(alerts, null, 1));
         assert.equal(exec.output_fields["proc.exepath"], "/usr/bin/id");
         for (const a of [exec, write]) {
-          assert.deepEqual(Object.keys(a).sort(), [
-            "hostname",
-            "output",
-            "output_fields",
-            "priority",
-            "rule",
-            "source",
-            "tags",
-            "time",
-          ]);
+          assert.deepEqual(Object.keys(a).sort(), [...FALCO_KEYS]);
           assert.match(a.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
           assert.match(a.output, new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{9}: ${a.priority} `));
           // Within 2 s of the event it reports (its time is the sensor's).
@@ -219,45 +211,24 @@ describe("watch, live", { concurrency: 2 }, () => {
         const shell = spawn("/bin/sh", ["-c", "sleep 32"], { stdio: "ignore" });
         try {
           const pidBase = path.join(dir, "pid-base");
-          const pb = await runCliAsync([
-            "observe",
-            "--sensors",
-            "procfs",
-            "--duration",
-            "2s",
-            "--out",
-            pidBase,
-            "--pid",
-            String(first.pid),
-          ]);
+          const procfsOn = (command: string, out: string, pid: number, ...more: string[]) =>
+            runCliAsync([
+              command,
+              ...more,
+              "--sensors",
+              "procfs",
+              "--duration",
+              "2s",
+              "--out",
+              path.join(dir, out),
+              "--pid",
+              String(pid),
+            ]);
+          const pb = await procfsOn("observe", "pid-base", first.pid!);
           assert.equal(pb.status, 0, pb.stderr);
-          const ok = await runCliAsync([
-            "watch",
-            "--baseline",
-            pidBase,
-            "--sensors",
-            "procfs",
-            "--duration",
-            "2s",
-            "--out",
-            path.join(dir, "pid-w"),
-            "--pid",
-            String(again.pid),
-          ]);
+          const ok = await procfsOn("watch", "pid-w", again.pid!, "--baseline", pidBase);
           assert.equal(ok.status, 0, ok.stderr);
-          const no = await runCliAsync([
-            "watch",
-            "--baseline",
-            pidBase,
-            "--sensors",
-            "procfs",
-            "--duration",
-            "2s",
-            "--out",
-            path.join(dir, "pid-x"),
-            "--pid",
-            String(shell.pid),
-          ]);
+          const no = await procfsOn("watch", "pid-x", shell.pid!, "--baseline", pidBase);
           assert.equal(no.status, 2, no.stderr);
           assert.match(no.stderr, /a baseline is of one daemon/);
         } finally {

@@ -4,7 +4,7 @@ import type { ShadowEvent } from "../events/schema.js";
 import { NameTemplates } from "../analysis/name-templates.js";
 import type { Baseline } from "./baseline.js";
 import { DriftDetector } from "./drift.js";
-import { falcoTime, toFalco } from "./falco-alert.js";
+import { FALCO_KEYS, falcoTime, toFalco } from "./falco-alert.js";
 import { RateLimiter } from "./rate-limit.js";
 
 function baseline(): Baseline {
@@ -110,16 +110,7 @@ test("alerts in Falco's JSON shape: RFC 3339 time with nanoseconds, output with 
     ev({ ts: 1_796_665_914_482.5, kind: "exec", path: "/usr/bin/id", argv: ["id"] }),
   );
   const a = toFalco(drift!, "host-a", 3);
-  assert.deepEqual(Object.keys(a).sort(), [
-    "hostname",
-    "output",
-    "output_fields",
-    "priority",
-    "rule",
-    "source",
-    "tags",
-    "time",
-  ]);
+  assert.deepEqual(Object.keys(a).sort(), [...FALCO_KEYS]);
   assert.equal(a.time, "2026-12-07T17:51:54.482500000Z");
   assert.match(
     a.output,

@@ -6,6 +6,18 @@ import type { Drift, Priority } from "./drift.js";
  * priority, output (the time, the priority, the sentence and its fields), output_fields, source,
  * hostname, tags.
  */
+/** The keys of Falco's JSON output, all of them, in sorted order. */
+export const FALCO_KEYS = [
+  "hostname",
+  "output",
+  "output_fields",
+  "priority",
+  "rule",
+  "source",
+  "tags",
+  "time",
+] as const;
+
 export interface FalcoAlert {
   time: string;
   rule: string;
