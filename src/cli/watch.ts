@@ -1,9 +1,9 @@
-import { readlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ShadowEvent } from "../events/schema.js";
 import { LaunchPlumbing } from "../analysis/launch-plumbing.js";
 import type { DriftRecord, DriftSummary } from "../model/drift.js";
+import { safeReadlink } from "../proc/read-link.js";
 import { selectSensors } from "../sensors/select.js";
 import { observe } from "../session/observation.js";
 import { openSession } from "../session/session-reader.js";
@@ -25,14 +25,6 @@ import type { Command } from "./command.js";
 import { PTRACE_LEFT_OUT, outDirLabel, targetInfo } from "./observe.js";
 import { resolveOutDir } from "./out-dir.js";
 import { printSummary, writeReports } from "./write-reports.js";
-
-const safeReadlink = (p: string) => {
-  try {
-    return readlinkSync(p);
-  } catch {
-    return undefined;
-  }
-};
 
 export const watchCommand: Command = {
   name: "watch",

@@ -125,7 +125,7 @@ const peerKey = (p: Peer) => `${p.family} ${p.address ?? ""} ${p.port ?? ""} ${p
 class SurfaceBuilder {
   private readonly created = new Set<string>();
   private readonly peers = new Map<string, Set<string>>();
-  readonly plumbing = new LaunchPlumbing();
+  private readonly plumbing = new LaunchPlumbing();
   /** The launched root as the session recorded it: until the release it is the gate shell. */
   private readonly gate: number | undefined;
 
@@ -162,10 +162,12 @@ class SurfaceBuilder {
     return p.startsWith("/") && !p.startsWith(this.ours + "/") && p !== this.ours;
   }
 
+  /** The gate shell that held the target is ours; in a replay, so is the sandbox (its mounts would otherwise read as the daemon's). */
+  readonly isPlumbing = (e: ShadowEvent): boolean => this.plumbing.isPlumbing(e, this.launch);
+
+  /** Folds one event that is not plumbing (see isPlumbing). */
   readonly observe = (e: ShadowEvent): void => {
-    // The gate shell that held the target is ours, and so is what it did before the release; in a
-    // replay, so is the sandbox (its mounts would otherwise read as the daemon's).
-    if (this.plumbing.isPlumbing(e, this.launch)) return;
+    // What the gate did before the release is ours too.
     if (this.releasedAt !== undefined && e.ts < this.releasedAt && e.pid === this.gate) return;
     const s = this.s;
     switch (e.kind) {
@@ -302,10 +304,10 @@ export async function readSurface(dirs: string[], warn: (i: Issue) => void): Pro
       count++;
       if (e.ts < first) first = e.ts;
       if (e.ts > last) last = e.ts;
-      builder.observe(e);
       shift ??= span - e.ts;
-      if (!builder.plumbing.isPlumbing(e, { target: meta.target, rootPid: meta.rootPid }))
-        coverage.observe({ ...e, ts: e.ts + shift }, ctx);
+      if (builder.isPlumbing(e)) return;
+      builder.observe(e);
+      coverage.observe({ ...e, ts: e.ts + shift }, ctx);
     }, warn);
     const to = live ? (meta.stopRequestedAt ?? meta.ended ?? last) : last;
     span += Math.max(0, to - (from ?? (Number.isFinite(first) ? first : to)));

@@ -1,5 +1,6 @@
 import { readdirSync, readlinkSync, watch, type FSWatcher } from "node:fs";
 import { readProc } from "../../proc/read-proc.js";
+import { safeReadlink } from "../../proc/read-link.js";
 import path from "node:path";
 import type { RawEvent } from "../../events/schema.js";
 import { readStat, startEpochMs, type ProcStat } from "../../proc/stat.js";
@@ -16,14 +17,6 @@ interface Known {
   /** What it runs, to tell an exec from a plain fork of the parent's own program. */
   image: string;
 }
-
-const safeReadlink = (p: string) => {
-  try {
-    return readlinkSync(p);
-  } catch {
-    return undefined;
-  }
-};
 
 const safeRead = (p: string) => {
   try {
