@@ -5,8 +5,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { closeSync, fstatSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { RawEvent } from "../../events/schema.js";
@@ -103,17 +104,20 @@ test(
     const dir = mkdtempSync(path.join(os.tmpdir(), "ebpf-native-"));
     const script = path.join(dir, "tick.sh");
     writeFileSync(script, "#!/bin/sh\nexit 0\n", { mode: 0o700 });
-    // It runs the script once, then sleeps: blocked in one call until the end.
-    const daemon = `${script} one two; exec sleep 30`;
+    // The daemon waits at a fifo until the sensor runs (a SIGSTOP after spawn can come too late:
+    // CI once saw the script run before it), runs the script once, then sleeps: blocked in one
+    // call until the end.
+    const gate = path.join(dir, "gate");
+    execFileSync("mkfifo", ["-m", "0600", gate]);
+    const daemon = `read _ < ${gate}; ${script} one two; exec sleep 30`;
     const target = spawn("/bin/sh", ["-c", daemon], { stdio: "ignore", detached: true });
     const pid = target.pid!;
     const sensor = new EbpfSensor();
     const events: RawEvent[] = [];
     try {
-      process.kill(-pid, "SIGSTOP");
       await startOn(sensor, pid, dir, events);
-      process.kill(-pid, "SIGCONT");
-      await sleep(1500); // sleep(1) is now in clock_nanosleep, where it stays
+      await writeFile(gate, "go\n"); // returns once the shell has the fifo open for reading
+      await sleep(1500); // sleep 30 is now in clock_nanosleep, where it stays
       await sensor.stop();
       const run = events.find((e) => e.kind === "exec" && e.path === script);
       assert.ok(
