@@ -19,6 +19,7 @@ import { resolveOutDir } from "./out-dir.js";
 import { writeReports } from "./write-reports.js";
 import { publishSummary } from "../fleet/publisher.js";
 import { PUBLISH_HELP, PUBLISH_OPTIONS, publishPlan } from "./publish-options.js";
+import { DISK_HELP, DISK_OPTIONS, rotationPlan } from "./disk-options.js";
 
 /** Why `auto` leaves ptrace out of a cgroup target (said in the report and on stderr). */
 export const PTRACE_LEFT_OUT =
@@ -69,6 +70,7 @@ export const observeCommand: Command = {
   name: "observe",
   summary: "record a session of a command, a process, a cgroup, a unit or a container, then report",
   help: `Usage: shadow-signals observe [--duration D] [--out DIR] [--sensors auto|LIST] [--root DIR] [--keep-raw]
+                              [--rotate SIZE] [--max-disk SIZE]
                               [--publish nats://HOST:PORT [--host NAME] ...]
                               (-- CMD ARGS... | --pid N | --cgroup PATH | --unit NAME | --container NAME|ID)
 
@@ -92,6 +94,8 @@ Options:
   --keep-raw          keep the ptrace sensor's raw log (raw/strace.log, 0600). It holds the
                       target's write payloads, secrets included: by default it is removed
 
+${DISK_HELP}
+
 ${PUBLISH_HELP}
 
 Exit codes: 0 done (the target ran until the duration was up, or ended with status 0); 1 a
@@ -108,6 +112,7 @@ lines and secrets in written files appear only as kind#fingerprint (a keyed hash
 
 Examples:
   sudo shadow-signals observe --duration 2m -- nginx -g 'daemon off;'
+  sudo shadow-signals observe --duration 24h --max-disk 2GiB --unit cron
   sudo shadow-signals observe --publish nats://bus.internal:4222 --nats-creds /etc/shadow/fleet.creds \\
        --duration 1h --pid $(pgrep -o vendor-agent)
   shadow-signals observe --pid $(pgrep -o cron) --sensors procfs --duration 5m
@@ -123,8 +128,12 @@ Examples:
       "keep-raw": { type: "boolean" },
       ...TARGET_OPTIONS,
       ...PUBLISH_OPTIONS,
+      ...DISK_OPTIONS,
     });
     const plan = publishPlan(values);
+    const rotation = rotationPlan(values, plan !== undefined, (line) =>
+      process.stderr.write(`shadow-signals: ${line}\n`),
+    );
     const root = values.root !== undefined ? path.resolve(values.root) : undefined;
     const durationMs = parseDuration(values.duration ?? "60s");
     const target = resolveTarget(values, rest);
@@ -150,6 +159,7 @@ Examples:
         signals,
         keepRaw: values["keep-raw"] === true,
         ...(publish ? { publish } : {}),
+        ...(rotation ? { rotation } : {}),
       });
       if (result.publish) process.stderr.write(`shadow-signals: ${publishSummary(result.publish)}\n`);
       const model = await writeReports(outDir, { quiet: false });

@@ -21,6 +21,7 @@ import { DriftDetector, type Drift } from "../watch/drift.js";
 import { toFalco } from "../watch/falco-alert.js";
 import { RateLimiter } from "../watch/rate-limit.js";
 import { parseCommandArgs } from "./args.js";
+import { DISK_HELP, DISK_OPTIONS, rotationPlan } from "./disk-options.js";
 import type { Command } from "./command.js";
 import { PTRACE_LEFT_OUT, outDirLabel, targetInfo } from "./observe.js";
 import { resolveOutDir } from "./out-dir.js";
@@ -32,7 +33,7 @@ export const watchCommand: Command = {
     "observe a daemon against a baseline session and alert, in Falco's JSON, when it does something new",
   help: `Usage: shadow-signals watch --baseline SESSION [--baseline SESSION ...] [--duration D] [--learn D]
                             [--alerts FILE] [--publish nats://HOST:PORT [--host NAME]]
-                            [--out DIR] [--sensors auto|LIST] [--root DIR]
+                            [--out DIR] [--sensors auto|LIST] [--root DIR] [--rotate SIZE] [--max-disk SIZE]
                             (-- CMD ARGS... | --pid N | --cgroup PATH | --unit NAME | --container NAME|ID)
 
 Observes the target as \`observe\` does, and holds what it does to a baseline: one or more earlier
@@ -74,6 +75,8 @@ Options:
   --sensors S         as for observe (default auto)
   --root DIR          as for observe
 
+${DISK_HELP}
+
 Exit codes: 0 done (alerts or not: they are the output); 1 a runtime error; 2 a usage error: a
 baseline that is not a session, was cut short, is corrupt, is of a newer report schema, or is of
 another daemon than the target.
@@ -98,7 +101,11 @@ Example:
       sensors: { type: "string" },
       root: { type: "string" },
       ...TARGET_OPTIONS,
+      ...DISK_OPTIONS,
     });
+    const rotation = rotationPlan(values, false, (line) =>
+      process.stderr.write(`shadow-signals watch: ${line}\n`),
+    );
     const durationMs = values.duration !== undefined ? parseDuration(values.duration) : Infinity;
     const learnMs = values.learn !== undefined ? parseDuration(values.learn, "--learn") : undefined;
     const root = values.root !== undefined ? path.resolve(values.root) : undefined;
@@ -190,6 +197,7 @@ Example:
         info,
         progress: process.stderr.isTTY === true,
         signals,
+        ...(rotation ? { rotation } : {}),
         onStarted: (pid) => {
           ctx.rootPid = pid;
           if (learnMs !== undefined) {

@@ -10,7 +10,10 @@ const fmtDuration = (ms: number) =>
 export function coverageLines(s: ObservedSurface): string[] {
   return s.sessions.map(
     (x) =>
-      `${x.dir}: ${x.label}, ${fmtDuration(x.durationMs)}, ${x.events} events, sensors ${x.sensors.join(", ") || "none (imported)"}`,
+      `${x.dir}: ${x.label}, ${fmtDuration(x.durationMs)}, ${x.events} events, sensors ${x.sensors.join(", ") || "none (imported)"}` +
+      (x.dropped
+        ? `; its oldest ${x.dropped.events} events (up to ${new Date(x.dropped.untilAt).toISOString()}) were dropped under --max-disk: this profile has not seen them (a start-up among them)`
+        : ""),
   );
 }
 

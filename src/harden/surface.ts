@@ -28,6 +28,8 @@ export interface Coverage {
   durationMs: number;
   sensors: string[];
   events: number;
+  /** Events `--max-disk` dropped before harden read the session: the profile never saw them. */
+  dropped?: { events: number; untilAt: number };
   /** What the tree asked of the kernel in this session, per sensor that counted it. */
   usage: KernelUsage[];
 }
@@ -322,6 +324,9 @@ export async function readSurface(dirs: string[], warn: (i: Issue) => void): Pro
       durationMs: live && meta.ended ? meta.ended - meta.started : Math.max(0, last - first),
       sensors: (meta.sensors ?? []).filter((x) => x.status !== "unavailable").map((x) => x.name),
       events: count,
+      ...(meta.eventParts?.dropped
+        ? { dropped: { events: meta.eventParts.dropped.events, untilAt: meta.eventParts.dropped.lastTs } }
+        : {}),
       usage: meta.usage,
     });
   }

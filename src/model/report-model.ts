@@ -23,6 +23,8 @@ export interface ReportModel {
     /** Why, when not our own death: a collected copy whose end never came. */
     why?: string;
   };
+  /** The oldest events, dropped under `--max-disk` before the analysis read them: counted here. */
+  eventsDropped?: { parts: number; events: number; bytes: number; untilAt: number };
   /** A sensor's death changed the target at `at`: nothing later counts as the target's behaviour. */
   disturbed?: { at: number; by: string; reason: string };
   sensors: SensorSummary[];

@@ -88,6 +88,16 @@ export async function analyzeSession(
     ...(s.disturbed ? { disturbed: s.disturbed } : {}),
     ...(s.publish ? { publish: s.publish } : {}),
     ...(s.drift ? { drift: s.drift } : {}),
+    ...(s.eventParts?.dropped
+      ? {
+          eventsDropped: {
+            parts: s.eventParts.dropped.parts,
+            events: s.eventParts.dropped.events,
+            bytes: s.eventParts.dropped.bytes,
+            untilAt: s.eventParts.dropped.lastTs,
+          },
+        }
+      : {}),
     ...targetExit(analyzer, s),
     ...(releasedAt !== undefined && stopRequestedAt !== undefined
       ? { window: { released: releasedAt, stopRequested: stopRequestedAt } }
@@ -182,6 +192,7 @@ export function writeReportFiles(
     live: boolean;
     window?: ReportModel["window"];
     cutShort?: ReportModel["cutShort"];
+    eventsDropped?: ReportModel["eventsDropped"];
     disturbed?: ReportModel["disturbed"];
     targetExit?: ReportModel["targetExit"];
     publish?: ReportModel["publish"];
@@ -201,6 +212,7 @@ export function writeReportFiles(
     ended: s.live ? s.ended : analyzer.lastTs,
     ...(s.window ? { window: s.window } : {}),
     ...(s.cutShort ? { cutShort: s.cutShort } : {}),
+    ...(s.eventsDropped ? { eventsDropped: s.eventsDropped } : {}),
     ...(s.disturbed ? { disturbed: s.disturbed } : {}),
     ...(s.targetExit ? { targetExit: s.targetExit } : {}),
     sensors: s.sensors,

@@ -3,6 +3,7 @@ import type { ReportModel } from "../model/report-model.js";
 import type { SessionView } from "../model/session-view.js";
 import { reportClient, type HtmlData } from "./html-client.js";
 import { publicFinding } from "./json.js";
+import { eventsDroppedSentence } from "./events-dropped.js";
 import { failed, targetExitSentence } from "./target-exit.js";
 
 /** JSON that is safe inside <script>: no `</script>`, no line separators JavaScript would choke on. */
@@ -66,6 +67,7 @@ function notices(m: ReportModel): string[] {
     out.push(
       `The session was cut short: the last event is from ${new Date(m.cutShort.lastEventAt).toISOString()}.`,
     );
+  if (m.eventsDropped) out.push(eventsDroppedSentence(m.eventsDropped));
   if (m.disturbed)
     out.push(
       `From ${new Date(m.disturbed.at).toISOString()} the target was disturbed by ${m.disturbed.by}: ${m.disturbed.reason}`,

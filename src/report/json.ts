@@ -1,6 +1,7 @@
 import type { Coverage } from "../analysis/coverage.js";
 import type { Finding } from "../model/finding.js";
 import type { ReportModel } from "../model/report-model.js";
+import { eventsDroppedSentence } from "./events-dropped.js";
 import { failed, targetExitSentence } from "./target-exit.js";
 
 /** A time as ISO 8601, or null when there is none (an input with no timed event). */
@@ -62,6 +63,17 @@ export function renderJson(m: ReportModel): string {
           }
         : {}),
       ...(m.cutShort ? { cutShort: { lastEvent: iso(m.cutShort.lastEventAt) } } : {}),
+      ...(m.eventsDropped
+        ? {
+            eventsDropped: {
+              parts: m.eventsDropped.parts,
+              events: m.eventsDropped.events,
+              bytes: m.eventsDropped.bytes,
+              until: iso(m.eventsDropped.untilAt),
+              summary: eventsDroppedSentence(m.eventsDropped),
+            },
+          }
+        : {}),
       ...(m.disturbed ? { disturbed: { ...m.disturbed, at: iso(m.disturbed.at) } } : {}),
       ...(m.refusedCaptures ? { refusedCaptures: m.refusedCaptures } : {}),
       ...(m.publish

@@ -2,6 +2,7 @@ import type { DriftSummary } from "../model/drift.js";
 import type { Coverage } from "../analysis/coverage.js";
 import { formatDuration } from "../util/duration.js";
 import type { ReportModel } from "../model/report-model.js";
+import { eventsDroppedSentence } from "./events-dropped.js";
 import { failed, targetExitSentence } from "./target-exit.js";
 
 const bullet = (s: string) => `- ${s}`;
@@ -33,6 +34,7 @@ function incidents(m: ReportModel): string[] {
         "The sensors' summaries, the process table and the captured files were not written: this report covers only the events recorded until then.",
       "",
     );
+  if (m.eventsDropped) out.push(`**${eventsDroppedSentence(m.eventsDropped)}**`, "");
   for (const s of m.sensors.filter((x) => x.failedAt !== undefined))
     out.push(
       `**Sensor ${s.name} failed at ${at(m, s.failedAt!)}**: ${s.reason}. Its view is missing from then on; the other sensors went on.`,

@@ -66,13 +66,32 @@ export async function readJsonl(
   warn: (i: Issue) => void,
   options: ReadJsonlOptions = {},
 ): Promise<{ lines: number; events: number }> {
-  const chunkOptions = { redactExec: options.redactExec ?? false };
   const workers = options.workers ?? defaultWorkers(file);
   if (workers > 0)
-    return readJsonlParallel(file, { ...chunkOptions, workers, onLines: options.onLines }, onEvent, warn);
+    return readJsonlParallel(
+      file,
+      { redactExec: options.redactExec ?? false, workers, onLines: options.onLines },
+      onEvent,
+      warn,
+    );
+  return parseLineChunks(file, lineChunks(file), onEvent, warn, options);
+}
+
+/**
+ * Parses chunks of whole lines (lineChunks of a file, or a gzip'd part's) in this thread: each
+ * valid event to `onEvent`, each bad line an issue naming `file` and its line.
+ */
+export async function parseLineChunks(
+  file: string,
+  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  onEvent: (e: ShadowEvent) => void,
+  warn: (i: Issue) => void,
+  options: Pick<ReadJsonlOptions, "redactExec" | "onLines"> = {},
+): Promise<{ lines: number; events: number }> {
+  const chunkOptions = { redactExec: options.redactExec ?? false };
   let lines = 0;
   let events = 0;
-  for (const bytes of lineChunks(file)) {
+  for await (const bytes of chunks) {
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
     const r = parseChunk(
       text,

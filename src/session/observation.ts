@@ -10,6 +10,7 @@ import type { Publisher, PublishStats } from "../fleet/publisher.js";
 import { Guardian } from "./guardian.js";
 import { launchGated, type Launched, type PassedFd } from "./launcher.js";
 import { Recorder, summarize, type SensorSummary } from "./recorder.js";
+import type { RotationOptions } from "./rotating-jsonl.js";
 import { SessionStore } from "./store.js";
 import { sleepUnless } from "../util/sleep.js";
 import type { StopSignals } from "./stop-signals.js";
@@ -38,6 +39,8 @@ export interface ObserveOptions {
   publish?: { publisher: Publisher; waitMs: number };
   /** Called once the target runs, with its pid (the lab uses it to wait for IMD). */
   onStarted?: (pid: number) => void;
+  /** events.jsonl rotated by size, and bounded on disk (a day-long session). */
+  rotation?: RotationOptions;
   /** Sees every event as it is recorded, redacted as every output is (`watch` checks drift here). */
   onEvent?: (e: ShadowEvent) => void;
 }
@@ -63,7 +66,7 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
   const { selection } = opts;
   const workDir = path.join(opts.outDir, "raw");
   mkdirSync(workDir, { mode: 0o700 }); // not recursive: the out dir is new, so raw/ must be too
-  const recorder = new Recorder(opts.outDir, opts.info, true);
+  const recorder = new Recorder(opts.outDir, opts.info, true, opts.rotation);
   recorder.tap = opts.onEvent;
   const sensors: Sensor[] = selection.active.map((a) => a.sensor);
   const failures = new Map<string, Failure>();
@@ -287,6 +290,8 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
     drained = await opts.publish.publisher.drain(opts.publish.waitMs, giveUp);
     recorder.store.setMeta("publish", opts.publish.publisher.stats());
   }
+  recorder.flush();
+  await recorder.settle(); // the parts rotated out end compressed
   const final = recorder.finish(summaries);
   removeCleanup();
   let publish: PublishStats | undefined;

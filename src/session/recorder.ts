@@ -5,6 +5,7 @@ import type { SensorStats } from "../sensors/sensor.js";
 import { ArtifactCollector } from "./artifacts.js";
 import { BoundedQueue } from "./bounded-queue.js";
 import { JsonlWriter } from "./jsonl.js";
+import { RotatingJsonlWriter, type RotationOptions } from "./rotating-jsonl.js";
 import { ProcessTable, type ProcessRecord } from "./process-table.js";
 import { SessionStore } from "./store.js";
 import type { TargetInfo } from "./target.js";
@@ -36,7 +37,8 @@ export class Recorder {
   readonly processes: ProcessTable;
   readonly artifacts = new ArtifactCollector();
   readonly store: SessionStore;
-  private readonly jsonl: JsonlWriter;
+  /** A live session's events rotate by size when asked; an import's are one file. */
+  private readonly jsonl: JsonlWriter | RotatingJsonlWriter;
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
   tree: TreeSet | undefined;
@@ -47,6 +49,7 @@ export class Recorder {
     readonly outDir: string,
     readonly target: TargetInfo,
     private readonly live: boolean,
+    rotation?: RotationOptions,
   ) {
     this.store = SessionStore.create(path.join(outDir, "session.db"));
     // A live session holds /proc snapshots (kBs a process): ended processes go to session.db, so
@@ -61,7 +64,9 @@ export class Recorder {
           }
         : undefined,
     );
-    this.jsonl = new JsonlWriter(path.join(outDir, "events.jsonl"));
+    this.jsonl = rotation
+      ? new RotatingJsonlWriter(outDir, rotation)
+      : new JsonlWriter(path.join(outDir, "events.jsonl"));
     this.store.setMeta("target", target);
     this.store.setMeta("started", Date.now());
   }
@@ -159,6 +164,7 @@ export class Recorder {
 
   /** The lines of the events imported since the last call, as readJsonl hands them over. */
   importLines(lines: string | Uint8Array): void {
+    if (!(this.jsonl instanceof JsonlWriter)) throw new Error("an import's events are not rotated");
     if (typeof lines === "string") this.pendingLines += lines;
     else {
       this.jsonl.writeLines(this.pendingLines);
@@ -176,11 +182,16 @@ export class Recorder {
       this.lastSpill = Date.now();
       this.processes.spillEnded(this.lastSpill - 10_000);
     }
-    this.jsonl.writeLines(this.pendingLines);
+    if (this.pendingLines) (this.jsonl as JsonlWriter).writeLines(this.pendingLines);
     this.pendingLines = "";
     const batch = this.queue.drain();
     for (const e of batch) this.account(e);
     this.jsonl.write(batch);
+  }
+
+  /** Waits for the rotated parts being compressed (before finish, so that they end compressed). */
+  async settle(): Promise<void> {
+    if (this.jsonl instanceof RotatingJsonlWriter) await this.jsonl.settle();
   }
 
   /** Final flush; records sensors, processes and artifacts; closes the files. */
@@ -196,6 +207,7 @@ export class Recorder {
     this.store.setMeta("ended", Date.now());
     this.store.setMeta("sensors", withDrops);
     this.store.setMeta("events", this.seq);
+    if (this.jsonl instanceof RotatingJsonlWriter) this.store.setMeta("eventParts", this.jsonl.summary());
     const counts = new Map<string, number>();
     for (const [sensor, kinds] of this.kindCounts)
       for (const [kind, n] of kinds) counts.set(`${sensor}\0${kind}`, n);

@@ -6,6 +6,7 @@ import type { SensorConfinement, TargetInfo } from "./target.js";
 import type { KernelUsage } from "./usage.js";
 import type { DriftSummary } from "../model/drift.js";
 import type { PublishStats } from "../fleet/publisher.js";
+import type { EventPartsSummary } from "./rotating-jsonl.js";
 import { ShadowError } from "../util/result.js";
 import { assertRegularFile } from "../util/safe-fs.js";
 
@@ -43,6 +44,8 @@ export interface SessionMeta {
   usage: KernelUsage[];
   /** What `watch` found departing from its baseline. */
   drift: DriftSummary | undefined;
+  /** How a long session's events were rotated, and what a disk bound dropped. */
+  eventParts: EventPartsSummary | undefined;
 }
 
 /** Reads session.db read-only; any SQLite error names the file. */
@@ -82,6 +85,7 @@ export function readSessionDb(file: string): SessionMeta {
       outDir: meta<string>("outDir"),
       collected: meta("collected"),
       drift: meta("drift"),
+      eventParts: meta("eventParts"),
     };
   } catch (err) {
     if (err instanceof ShadowError) throw err;

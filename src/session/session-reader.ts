@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { ShadowEvent } from "../events/schema.js";
 import { ShadowError, type Issue } from "../util/result.js";
-import { assertRegularFile } from "../util/safe-fs.js";
-import { readJsonl } from "./jsonl.js";
+import { eventFiles, gzipLineChunks } from "./event-parts.js";
+import { parseLineChunks, readJsonl } from "./jsonl.js";
 import { readSessionDb, type SessionMeta } from "./session-db.js";
 
 /**
@@ -13,7 +13,10 @@ import { readSessionDb, type SessionMeta } from "./session-db.js";
 export interface SessionDir {
   dir: string;
   meta: SessionMeta;
-  /** Streams events.jsonl through `each`; bad lines go to `warn` and are skipped. */
+  /**
+   * Streams the events through `each`, rotated parts first (src/session/event-parts.ts), then
+   * events.jsonl; bad lines go to `warn` and are skipped.
+   */
   events(each: (e: ShadowEvent) => void, warn: (i: Issue) => void): Promise<void>;
 }
 
@@ -24,13 +27,15 @@ export function openSession(dir: string): SessionDir {
       `${dir}: not a session dir (no session.db); analyse a log first: shadow-signals analyze FILE`,
     );
   const meta = readSessionDb(db);
-  const file = path.join(dir, "events.jsonl");
   return {
     dir,
     meta,
     events: async (each, warn) => {
-      assertRegularFile(file);
-      await readJsonl(file, each, warn);
+      const files = eventFiles(dir);
+      if (files.length === 0) throw new ShadowError(`${dir}: not a session dir (no events.jsonl)`);
+      for (const f of files)
+        if (f.compressed) await parseLineChunks(f.file, gzipLineChunks(f.file), each, warn);
+        else await readJsonl(f.file, each, warn);
     },
   };
 }

@@ -1,11 +1,15 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import type { ShadowEvent } from "../events/schema.js";
+import { eventFiles } from "../session/event-parts.js";
 
-/** The events a session recorded, from its out dir's events.jsonl. */
+/** The events a session recorded, from its out dir: rotated parts first, then events.jsonl. */
 export function readSessionEvents<E = ShadowEvent>(outDir: string): E[] {
-  return readFileSync(path.join(outDir, "events.jsonl"), "utf8")
-    .split("\n")
+  return eventFiles(outDir)
+    .flatMap((f) => {
+      const bytes = readFileSync(f.file);
+      return (f.compressed ? gunzipSync(bytes) : bytes).toString("utf8").split("\n");
+    })
     .filter((l) => l.trim() !== "") // a session with no event has an empty file
     .map((l) => JSON.parse(l) as E);
 }
