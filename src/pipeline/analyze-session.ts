@@ -71,6 +71,7 @@ export async function analyzeSession(
     sensors,
     usage: s.usage,
     processes,
+    earlierProcesses: s.earlierGenerations.length,
     rootPid,
     started,
     ended,
@@ -186,6 +187,8 @@ export function writeReportFiles(
     /** The kernel's syscall and capability census, when a sensor took one. */
     usage?: readonly KernelUsage[];
     processes: Map<number, ProcessRecord>;
+    /** Processes whose pid was reused later: counted among the session's processes. */
+    earlierProcesses?: number;
     rootPid: number | undefined;
     started: number;
     ended: number;
@@ -220,7 +223,7 @@ export function writeReportFiles(
     ...(s.drift ? { drift: s.drift } : {}),
     ...refusals(analyzer),
     events: analyzer.events,
-    processes: s.processes.size,
+    processes: s.processes.size + (s.earlierProcesses ?? 0),
     findings,
     coverage: coverageOf(analyzer, s),
     notFound: BEHAVIOR_IDS.filter((b) => !found.has(b)).map((behavior) => ({ behavior, note })),

@@ -29,3 +29,68 @@ test("without a spill (an import) nothing leaves memory", () => {
   table.spillEnded(Infinity);
   assert.equal(table.records.size, 1);
 });
+
+/** A spill that keeps every generation, as session.db does: (pid, gen) → record. */
+function generationsSpill() {
+  const saved = new Map<string, ProcessRecord>();
+  return {
+    saved,
+    spill: {
+      save: (r: ProcessRecord) => saved.set(`${r.pid}/${r.gen ?? 0}`, structuredClone(r)),
+      load: (pid: number) =>
+        [...saved.values()].filter((r) => r.pid === pid).sort((a, b) => (b.gen ?? 0) - (a.gen ?? 0))[0],
+    },
+  };
+}
+
+test("a pid the kernel gives again, after its process ended, is a new record; the old one is kept as it was", () => {
+  for (const spilledFirst of [false, true]) {
+    const { saved, spill } = generationsSpill();
+    const table = new ProcessTable(spill);
+    const first = table.born(4242, 1000);
+    first.comm = "job";
+    first.ended = 2000;
+    first.exitCode = 1;
+    if (spilledFirst) table.spillEnded(Infinity); // a day later: the old record is on disk
+    // Still in exit(2) when a late sensor reports its fork: the same process.
+    assert.equal(table.born(4242, 1500), table.get(4242));
+    const second = table.born(4242, 90_000);
+    assert.notEqual(second, first);
+    assert.equal(second.gen, 1);
+    assert.equal(second.ended, undefined, "the new process inherited the old one's end");
+    assert.equal(second.exitCode, undefined);
+    assert.deepEqual(second.snapshots, []);
+    const old = saved.get("4242/0");
+    assert.equal(old?.comm, "job");
+    assert.equal(old?.ended, 2000);
+    assert.equal(table.get(4242), second, "events after the reuse go to the new process");
+  }
+});
+
+test("without a spill (an import) a reused pid's earlier process stays in memory, retired", () => {
+  const table = new ProcessTable();
+  table.born(7, 10).ended = 20;
+  table.born(7, 30).comm = "again";
+  assert.equal(table.retired.length, 1);
+  assert.equal(table.retired[0]!.ended, 20);
+  assert.equal(table.records.get(7)!.gen, 1);
+});
+
+test("/proc's start time keys a process: a snapshot of another start time under a known pid is a new record", () => {
+  const { saved, spill } = generationsSpill();
+  const table = new ProcessTable(spill);
+  assert.ok(table.snapshot(process.pid));
+  const mine = table.get(process.pid);
+  assert.ok(mine.startTicks !== undefined && mine.snapshots.length === 1);
+  assert.ok(table.snapshot(process.pid));
+  assert.equal(table.get(process.pid), mine, "the same start time is the same process");
+  // The record says another process once had this pid (it started at another time and ended).
+  mine.startTicks! -= 100;
+  mine.ended = Date.now() - 60_000;
+  assert.ok(table.snapshot(process.pid));
+  const now = table.get(process.pid);
+  assert.notEqual(now, mine);
+  assert.equal(now.gen, 1);
+  assert.equal(now.ended, undefined);
+  assert.equal(saved.get(`${process.pid}/0`)?.snapshots.length, 2);
+});

@@ -17,9 +17,17 @@ export interface ProcessSnapshot extends ProcCreds {
   ns: Record<string, string>;
 }
 
-/** Everything the session knows about one process of the observed tree. */
+/**
+ * Everything the session knows about one process of the observed tree. A process is a pid and a
+ * start time: when the kernel gives an ended process's pid to a new one (pid_max wraps on a busy
+ * host over a day), the new one is a new record, the pid's next generation.
+ */
 export interface ProcessRecord {
   pid: number;
+  /** 0 (absent) for the first process seen with this pid, then 1, 2, … for each reuse. */
+  gen?: number;
+  /** The start time /proc gave (clock ticks since boot): with the pid, the process's identity. */
+  startTicks?: number;
   ppid?: number;
   comm?: string;
   started?: number;
@@ -85,19 +93,54 @@ export function snapshotProcess(pid: number): (ProcessSnapshot & { starttime: nu
   };
 }
 
+/** Slack between the clocks of an exit event and of /proc's start time (ticks of 10 ms). */
+const CLOCK_SLACK_MS = 50;
+
+/** Whether /proc's process with this start time is another than the one `r` records. */
+function isAnotherProcess(r: ProcessRecord, starttime: number): boolean {
+  if (r.startTicks !== undefined) return r.startTicks !== starttime;
+  // No start time read yet (a record made from events): another process only if it started after
+  // this one ended. A process still inside exit(2), past its exit event, is the same one.
+  return r.ended !== undefined && startEpochMs(starttime) > r.ended + CLOCK_SLACK_MS;
+}
+
 /** Where ended processes' records go, so that a long session's memory stays flat (session.db). */
 export interface ProcessSpill {
+  /** Saves a record under its pid and generation. */
   save(r: ProcessRecord): void;
+  /** The newest generation of a pid. */
   load(pid: number): ProcessRecord | undefined;
 }
 
-/** The session's process table: one record per pid, snapshots taken when a process is first seen. */
+/**
+ * The session's process table: one record per process (pid and generation), snapshots taken when a
+ * process is first seen.
+ */
 export class ProcessTable {
-  /** The records in memory: live processes, and ended ones not yet spilled. */
+  /** The records in memory, the newest generation of each pid: live processes, and ended ones not yet spilled. */
   readonly records = new Map<number, ProcessRecord>();
+  /** Earlier generations of reused pids, when there is no spill to keep them (an import). */
+  readonly retired: ProcessRecord[] = [];
   private readonly spilled = new Set<number>();
 
   constructor(private readonly spill?: ProcessSpill) {}
+
+  /**
+   * A fork made `pid` at `at`: if the pid's record is of a process that had ended by then, the
+   * kernel reused the pid, and the child is a new record (the old one is kept as it was).
+   */
+  born(pid: number, at: number): ProcessRecord {
+    const r = this.get(pid);
+    return r.ended !== undefined && r.ended <= at ? this.renew(r) : r;
+  }
+
+  private renew(old: ProcessRecord): ProcessRecord {
+    if (this.spill) this.spill.save(old);
+    else this.retired.push(old);
+    const next: ProcessRecord = { pid: old.pid, gen: (old.gen ?? 0) + 1, snapshots: [] };
+    this.records.set(old.pid, next);
+    return next;
+  }
 
   get(pid: number): ProcessRecord {
     let r = this.records.get(pid);
@@ -124,7 +167,9 @@ export class ProcessTable {
     const taken = snapshotProcess(pid);
     if (!taken) return false;
     const { starttime, ...snap } = taken;
-    const r = this.get(pid);
+    let r = this.get(pid);
+    if (isAnotherProcess(r, starttime)) r = this.renew(r); // the pid was reused, its fork unseen
+    r.startTicks = starttime;
     const last = r.snapshots.at(-1);
     if (last && last.ppid !== snap.ppid)
       (r.reparented ??= []).push({ at: snap.at, from: last.ppid, to: snap.ppid });

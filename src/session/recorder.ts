@@ -6,7 +6,7 @@ import { ArtifactCollector } from "./artifacts.js";
 import { BoundedQueue } from "./bounded-queue.js";
 import { JsonlWriter } from "./jsonl.js";
 import { RotatingJsonlWriter, type RotationOptions } from "./rotating-jsonl.js";
-import { ProcessTable, type ProcessRecord } from "./process-table.js";
+import { ProcessTable } from "./process-table.js";
 import { SessionStore } from "./store.js";
 import type { TargetInfo } from "./target.js";
 import { TreeSet } from "./tree.js";
@@ -59,8 +59,8 @@ export class Recorder {
     this.processes = new ProcessTable(
       live
         ? {
-            save: (r) => store.putJson("processes", r.pid, r),
-            load: (pid) => store.getJson<ProcessRecord>("processes", pid),
+            save: (r) => store.putProcess(r),
+            load: (pid) => store.newestProcess(pid),
           }
         : undefined,
     );
@@ -129,7 +129,7 @@ export class Recorder {
     if (e.ppid !== undefined) r.ppid ??= e.ppid;
     if (e.kind === "exec" && !e.err) r.comm = e.comm;
     else if (e.kind === "fork" && !e.err) {
-      const child = this.processes.get(e.child);
+      const child = this.processes.born(e.child, e.ts);
       child.ppid ??= e.pid;
       child.started ??= e.ts;
     } else if (e.kind === "exit") {
@@ -202,7 +202,8 @@ export class Recorder {
     this.artifacts.flush();
     const withDrops = sensors.map((s) => ({ ...s, dropped: s.dropped + this.queue.dropped(s.name) }));
     for (const s of withDrops) this.store.setSensor(s.name, s);
-    for (const r of this.processes.records.values()) this.store.putJson("processes", r.pid, r);
+    for (const r of this.processes.retired) this.store.putProcess(r);
+    for (const r of this.processes.records.values()) this.store.putProcess(r);
     for (const a of this.artifacts.artifacts.values()) this.store.putJson("artifacts", a.path, a);
     this.store.setMeta("ended", Date.now());
     this.store.setMeta("sensors", withDrops);

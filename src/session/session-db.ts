@@ -14,7 +14,10 @@ import { assertRegularFile } from "../util/safe-fs.js";
 export interface SessionMeta {
   target: TargetInfo;
   sensors: SensorSummary[] | undefined;
+  /** The newest process of each pid. */
   processes: Map<number, ProcessRecord>;
+  /** Processes whose pid the kernel gave again to a later one (their earlier generations). */
+  earlierGenerations: ProcessRecord[];
   artifacts: Map<string, Artifact>;
   started: number;
   /** Absent when the recorder never finished: the session was cut short (we were killed). */
@@ -63,10 +66,14 @@ export function readSessionDb(file: string): SessionMeta {
       (db!.prepare(`SELECT json FROM ${table}`).all() as { json: string }[]).map(
         (r) => JSON.parse(r.json) as T,
       );
+    // Oldest generation first, so that the newest of each pid is the one the map keeps.
+    const records = rows<ProcessRecord>("processes").sort((a, b) => (a.gen ?? 0) - (b.gen ?? 0));
+    const processes = new Map(records.map((p) => [p.pid, p]));
     return {
       target: meta<TargetInfo>("target") ?? { kind: "import", label: file },
       sensors: meta<SensorSummary[]>("sensors"),
-      processes: new Map(rows<ProcessRecord>("processes").map((p) => [p.pid, p])),
+      processes,
+      earlierGenerations: records.filter((p) => processes.get(p.pid) !== p),
       artifacts: new Map(rows<Artifact>("artifacts").map((a) => [a.path, a])),
       started: meta<number>("started") ?? 0,
       ended: meta<number>("ended"),

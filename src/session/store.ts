@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { closeSync } from "node:fs";
 import { openNewFile } from "../util/safe-fs.js";
+import type { ProcessRecord } from "./process-table.js";
 
 /** SQLite's page cache for session.db, in KiB. */
 const CACHE_KIB = 1024;
@@ -26,7 +27,7 @@ export class SessionStore {
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS sensors (name TEXT PRIMARY KEY, status TEXT, reason TEXT, events INTEGER, dropped INTEGER, errors INTEGER);
       CREATE TABLE IF NOT EXISTS event_counts (sensor TEXT, kind TEXT, count INTEGER, PRIMARY KEY (sensor, kind));
-      CREATE TABLE IF NOT EXISTS processes (pid INTEGER PRIMARY KEY, json TEXT);
+      CREATE TABLE IF NOT EXISTS processes (pid INTEGER, gen INTEGER, json TEXT, PRIMARY KEY (pid, gen));
       CREATE TABLE IF NOT EXISTS artifacts (path TEXT PRIMARY KEY, json TEXT);`);
   }
 
@@ -92,15 +93,25 @@ export class SessionStore {
     );
   }
 
-  putJson(table: "processes" | "artifacts", key: number | string, value: unknown): void {
+  putJson(table: "artifacts", key: string, value: unknown): void {
     this.statement(`INSERT OR REPLACE INTO ${table} VALUES (?, ?)`).run(key, JSON.stringify(value));
   }
 
-  getJson<T>(table: "processes" | "artifacts", key: number | string): T | undefined {
-    const r = this.statement(
-      `SELECT json FROM ${table} WHERE ${table === "processes" ? "pid" : "path"} = ?`,
-    ).get(key) as { json: string } | undefined;
-    return r ? (JSON.parse(r.json) as T) : undefined;
+  /** A process record, under its pid and generation (a reused pid's processes are each kept). */
+  putProcess(r: ProcessRecord): void {
+    this.statement("INSERT OR REPLACE INTO processes VALUES (?, ?, ?)").run(
+      r.pid,
+      r.gen ?? 0,
+      JSON.stringify(r),
+    );
+  }
+
+  /** The newest generation of a pid's records. */
+  newestProcess(pid: number): ProcessRecord | undefined {
+    const r = this.statement("SELECT json FROM processes WHERE pid = ? ORDER BY gen DESC LIMIT 1").get(
+      pid,
+    ) as { json: string } | undefined;
+    return r ? (JSON.parse(r.json) as ProcessRecord) : undefined;
   }
 
   allJson<T>(table: "processes" | "artifacts"): T[] {
