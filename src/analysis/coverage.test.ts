@@ -143,3 +143,40 @@ test("a target's shutdown and failed calls bring no new value", () => {
   ev(11_000, { kind: "exec", pid: 102, path: "/usr/bin/cleanup", argv: ["cleanup"] });
   assert.equal(tracker.finish(T0, T0 + 10_000).verdict, "quiet");
 });
+
+test("start-up one-offs are known, not sampled: a daemon that wrote its pid file once and then its state every 2 s is covered", () => {
+  const ctx = analysisContext({ target: { kind: "command", label: "d" }, rootPid: 100 });
+  const tracker = new CoverageTracker();
+  const ev = (t: number, e: Partial<ShadowEvent>) =>
+    tracker.observe({ ts: T0 + t, seq: t, pid: 100, comm: "d", sensor: "ptrace", ...e } as ShadowEvent, ctx);
+  const write = (path: string) => ({ kind: "open" as const, path, flags: ["O_WRONLY", "O_CREAT"], fd: 3 });
+  for (const [t, p] of [
+    [100, "/run/d.pid"],
+    [110, "/var/log/d.log"],
+    [120, "/var/lib/d/cache.db"],
+  ] as const)
+    ev(t, write(p));
+  ctx.steadyFrom = T0 + 1500; // the phase tracker's quiet gap
+  for (let t = 2000; t < 60_000; t += 2000) ev(t, write("/var/lib/d/state"));
+  const paths = dim(tracker.finish(T0, T0 + 60_000), "paths-written");
+  assert.equal(paths.verdict, "good", paths.sentence);
+  assert.equal(paths.singletons, 0);
+  assert.equal(paths.startupOnly, 3);
+  assert.match(
+    paths.sentence,
+    /^1 path written in 29 opens for writing since its start-up \(3 more only in it\)/,
+  );
+
+  // The same session that never left its start-up is counted whole: its one-offs are still news.
+  const whole = new CoverageTracker();
+  const ctx2 = analysisContext({ target: { kind: "command", label: "d" }, rootPid: 100 });
+  for (const [t, p] of [
+    [100, "/run/d.pid"],
+    [110, "/var/log/d.log"],
+  ] as const)
+    whole.observe(
+      { ts: T0 + t, seq: t, pid: 100, comm: "d", sensor: "ptrace", ...write(p) } as ShadowEvent,
+      ctx2,
+    );
+  assert.equal(dim(whole.finish(T0, T0 + 5000), "paths-written").verdict, "observe-longer");
+});

@@ -9,6 +9,11 @@ import { NameTemplates } from "./name-templates.js";
  * chance that the next action brings a value never seen: singletons / actions (Good 1953; the
  * estimate species-richness work and fuzzers' "discovery probability" use). A session is long
  * enough in a dimension when that chance is small and nothing new came in its last fifth.
+ *
+ * Counted over the steady state: a daemon's start-up writes its pid file and opens its log once by
+ * design, and those one-offs would read as "still finding new values" for as long as it runs. A
+ * value first seen in start-up is known; only what the daemon does after it is sampled. A session
+ * that never left its start-up is counted whole.
  */
 
 export const COVERAGE_DIMENSIONS = [
@@ -39,6 +44,8 @@ export interface DimensionCoverage {
   newAfterFirstFifth?: number;
   /** More distinct values than we keep: later new ones are not told apart. */
   capped?: true;
+  /** Values seen in the start-up and never since (a pid file written once): known, not sampled. */
+  startupOnly?: number;
   verdict: CoverageVerdict;
   /** How much longer to observe, if nothing new appears meanwhile (whole minutes, at least 1). */
   moreMinutes?: number;
@@ -76,8 +83,11 @@ const NOUNS: Record<CoverageDimension, [value: string, values: string, action: s
 const WRITE_FLAGS = ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND"];
 
 interface Tally {
+  /** Actions in the steady state, and all of them (start-up included). */
   actions: number;
-  values: Map<string, { count: number; first: number }>;
+  allActions: number;
+  /** Per value: seen how often in all, how often in the steady state, first when. */
+  values: Map<string, { count: number; steady: number; first: number }>;
   capped: boolean;
 }
 
@@ -90,12 +100,18 @@ export class CoverageTracker {
   /** Sensors that have reported the target's own start (each reports it once). */
   private readonly launchSeen = new Set<string>();
 
+  /** Whether any event came in the steady state: if none did, the session is counted whole. */
+  private steadyReached = false;
+  private steady = false;
+
   observe(
     e: ShadowEvent,
-    ctx: Pick<AnalysisContext, "target" | "rootPid" | "paths" | "stopRequestedAt">,
+    ctx: Pick<AnalysisContext, "target" | "rootPid" | "paths" | "stopRequestedAt" | "steadyFrom">,
   ): void {
     // Its shutdown is not what it does in service: a new value there says nothing of coverage.
     if (ctx.stopRequestedAt !== undefined && e.ts >= ctx.stopRequestedAt) return;
+    this.steady = ctx.steadyFrom !== undefined && e.ts >= ctx.steadyFrom;
+    if (this.steady) this.steadyReached = true;
     switch (e.kind) {
       case "exec":
         if (e.err) return;
@@ -140,13 +156,16 @@ export class CoverageTracker {
     let bySensor = this.tallies.get(dimension);
     if (!bySensor) this.tallies.set(dimension, (bySensor = new Map()));
     let t = bySensor.get(sensor);
-    if (!t) bySensor.set(sensor, (t = { actions: 0, values: new Map(), capped: false }));
-    t.actions++;
+    if (!t) bySensor.set(sensor, (t = { actions: 0, allActions: 0, values: new Map(), capped: false }));
+    const steady = this.steady ? 1 : 0;
+    t.actions += steady;
+    t.allActions++;
     const known = t.values.get(value);
     if (known) {
       known.count++;
+      known.steady += steady;
       if (ts < known.first) known.first = ts;
-    } else if (t.values.size < MAX_VALUES) t.values.set(value, { count: 1, first: ts });
+    } else if (t.values.size < MAX_VALUES) t.values.set(value, { count: 1, steady, first: ts });
     else t.capped = true;
   }
 
@@ -157,8 +176,10 @@ export class CoverageTracker {
     for (const dimension of ["executables", "paths-written", "config-changed", "peers"] as const) {
       const bySensor = this.tallies.get(dimension);
       // One sensor's count: two sensors reporting one exec would make every value look common.
+      const whole = !this.steadyReached;
+      const counted = (t: Tally) => (whole ? t.allActions : t.actions);
       const best = [...(bySensor ?? new Map<string, Tally>()).entries()].sort(
-        (a, b) => b[1].actions - a[1].actions,
+        (a, b) => counted(b[1]) - counted(a[1]) || b[1].allActions - a[1].allActions,
       )[0];
       if (!best) {
         dimensions.push(judge({ dimension, actions: 0, distinct: 0, singletons: 0 }, from, span));
@@ -166,20 +187,28 @@ export class CoverageTracker {
       }
       const [sensor, t] = best;
       let singletons = 0;
+      let startupOnly = 0;
       let lastNewAt = -Infinity;
       let late = 0;
       for (const v of t.values.values()) {
-        if (v.count === 1) singletons++;
+        // A start-up one-off is known, not a sign of values still to come.
+        if (v.count === 1 && (whole || v.steady === 1)) singletons++;
+        if (!whole && v.steady === 0) {
+          startupOnly++;
+          continue;
+        }
         if (v.first > lastNewAt) lastNewAt = v.first;
         if (v.first > from + span * LAST_STRETCH) late++;
       }
+      const actions = counted(t);
       dimensions.push(
         judge(
           {
             dimension,
             sensor,
-            actions: t.actions,
+            actions,
             distinct: t.values.size,
+            ...(startupOnly ? { startupOnly } : {}),
             singletons,
             lastNewAt,
             newAfterFirstFifth: late,
@@ -246,11 +275,15 @@ function judge(
       ...d,
       pNew: 0,
       verdict: "quiet",
-      sentence: `No ${act} in ${duration(span)}: nothing to estimate.`,
+      sentence: d.startupOnly
+        ? `${d.distinct} ${d.distinct === 1 ? one : many} in its start-up, no ${act} since: quiet in service.`
+        : `No ${act} in ${duration(span)}: nothing to estimate.`,
     };
+  const since = d.startupOnly ? ` since its start-up (${d.startupOnly} more only in it)` : "";
   const pNew = d.singletons / d.actions;
   const late = d.lastNewAt !== undefined && d.lastNewAt > from + span * (1 - LAST_STRETCH);
-  const seen = `${d.distinct}${d.capped ? "+" : ""} ${d.distinct === 1 ? one : many} in ${d.actions} ${d.actions === 1 ? act : acts}, ${d.singletons} seen once`;
+  const distinct = d.distinct - (d.startupOnly ?? 0);
+  const seen = `${distinct}${d.capped ? "+" : ""} ${distinct === 1 ? one : many} in ${d.actions} ${d.actions === 1 ? act : acts}${since}, ${d.singletons} seen once`;
   const chance =
     pNew === 0
       ? "no new one is expected soon"

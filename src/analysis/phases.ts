@@ -20,7 +20,13 @@ export class PhaseTracker {
     private readonly maxMs = 15_000,
   ) {}
 
-  observe(e: ShadowEvent, ctx: AnalysisContext): void {
+  observe(
+    e: ShadowEvent,
+    ctx: Pick<
+      AnalysisContext,
+      "steadyFrom" | "releasedAt" | "rootPid" | "processes" | "target" | "startedAt"
+    >,
+  ): void {
     if (ctx.steadyFrom !== undefined) return;
     if (ctx.releasedAt !== undefined && e.ts < ctx.releasedAt) return; // held at the gate, not running yet
     if (this.first === undefined) {

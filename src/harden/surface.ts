@@ -8,6 +8,7 @@ import type { KernelUsage } from "../session/usage.js";
 import { LaunchPlumbing } from "../analysis/launch-plumbing.js";
 import { makePaths } from "../analysis/context.js";
 import { CoverageTracker, type Coverage as ObservationCoverage } from "../analysis/coverage.js";
+import { PhaseTracker } from "../analysis/phases.js";
 import { ShadowError, type Issue } from "../util/result.js";
 import { assertRegularFile } from "../util/safe-fs.js";
 
@@ -302,12 +303,24 @@ export async function readSurface(dirs: string[], warn: (i: Issue) => void): Pro
     const from = live ? (meta.releasedAt ?? meta.started) : undefined;
     let shift = from !== undefined ? span - from : undefined;
     const ctx = coverageContext(meta, shift);
+    // Its start-up, told as the report's analysis tells it: coverage samples what comes after.
+    const phases = new PhaseTracker();
+    const phase = {
+      target: meta.target,
+      rootPid: meta.rootPid,
+      processes: meta.processes,
+      startedAt: live ? meta.started : 0,
+      releasedAt: meta.releasedAt,
+      steadyFrom: undefined as number | undefined,
+    };
     await session.events((e) => {
       count++;
       if (e.ts < first) first = e.ts;
       if (e.ts > last) last = e.ts;
       shift ??= span - e.ts;
       if (builder.isPlumbing(e)) return;
+      phases.observe(e, phase);
+      ctx.steadyFrom = phase.steadyFrom !== undefined ? phase.steadyFrom + shift : undefined;
       builder.observe(e);
       coverage.observe({ ...e, ts: e.ts + shift }, ctx);
     }, warn);
@@ -343,6 +356,7 @@ function coverageContext(meta: SessionMeta, shift: number | undefined) {
     paths: makePaths(meta.target),
     stopRequestedAt:
       meta.stopRequestedAt !== undefined && shift !== undefined ? meta.stopRequestedAt + shift : undefined,
+    steadyFrom: undefined as number | undefined,
   };
 }
 
