@@ -1,10 +1,14 @@
 /**
  * watch's alert latency under load: a daemon whose busy loop makes thousands of events a second
- * (opens and writes of its state file, the same values as in its baseline) and, every 250 ms,
- * writes a file it never wrote before: each such write is a new value, an alert. Measures, for
- * every alert, the time from the event (its `time`, the sensor's clock) to the line read on
- * watch's stdout, and the session's events per second. As root for eBPF (the default sensors).
- * Usage: node dist/bench/watch-latency.js [SECONDS=30] [SENSORS=auto] [REWRITES_PER_BEAT=2000]
+ * (the same values as in its baseline) and, every 250 ms, writes a file it never wrote before:
+ * each such write is a new value, an alert. Measures, for every alert, the time from the event
+ * (its `time`, the sensor's clock) to the line read on watch's stdout, and the session's events
+ * per second. As root for eBPF (the default sensors).
+ * Usage: node dist/bench/watch-latency.js [SECONDS=30] [SENSORS=auto] [N=2000] [LOAD=rewrites]
+ *   LOAD rewrites: a shell rewrites its state file N times a beat (ptrace sees each write; eBPF
+ *                  folds them, so this load tops out near 3k events/s)
+ *   LOAD distinct: Python opens N distinct files read-only a beat; eBPF reports each path once a
+ *                  second, so N=12000 makes about 12k events/s (use SENSORS=ebpf)
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -16,20 +20,41 @@ import { BIN } from "../src/testing/imd-process.js";
 const seconds = Number(process.argv[2] ?? 30);
 const sensors = process.argv[3] ?? "auto";
 const perBeat = Number(process.argv[4] ?? 2000);
+const load = process.argv[5] ?? "rewrites";
+if (load !== "rewrites" && load !== "distinct") throw new Error(`LOAD: rewrites or distinct, not ${load}`);
 const dir = mkdtempSync(path.join(os.tmpdir(), "bench-watch-"));
 try {
-  const daemon = path.join(dir, "daemon.sh");
-  // Busy: REWRITES_PER_BEAT rewrites of its state per beat; every beat once it is watched (the marker file),
-  // one write to a path of its own that is new each time.
+  const daemon = path.join(dir, "daemon");
+  // Busy: N actions per beat; every beat once it is watched (the marker file), one write to a path
+  // of its own that is new each time.
   writeFileSync(
     daemon,
-    `#!/bin/sh
+    load === "rewrites"
+      ? `#!/bin/sh
 i=0
 while :; do
   n=0; while [ $n -lt ${perBeat} ]; do echo $n > ${dir}/state; n=$((n + 1)); done
   if [ -e ${dir}/watched ]; then i=$((i + 1)); echo x > ${dir}/new-$i; fi
   sleep 0.25
 done
+`
+      : `#!/usr/bin/python3
+import os, time
+d = "${dir}/files"
+os.makedirs(d, exist_ok=True)
+names = [f"{d}/f{n}" for n in range(${perBeat})]
+for p in names:
+    if not os.path.exists(p):
+        open(p, "w").close()
+i = 0
+while True:
+    for p in names:
+        os.close(os.open(p, os.O_RDONLY))
+    if os.path.exists("${dir}/watched"):
+        i += 1
+        with open(f"${dir}/new-{i}", "w") as f:
+            f.write("x")
+    time.sleep(0.25)
 `,
     { mode: 0o755 },
   );

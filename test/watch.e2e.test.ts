@@ -34,7 +34,10 @@ interface Alert {
 
 const SENSORS = ["--sensors", "ptrace,procfs"];
 
-/** A daemon that writes its state every 0.3 s; with DIR/trigger present it also runs id and writes DIR/etc/new.conf. */
+/**
+ * A daemon that says it started on stdout, then writes its state every 0.3 s; with DIR/trigger
+ * present it also runs id and writes DIR/etc/new.conf.
+ */
 function writeDaemon(dir: string): string {
   mkdirSync(path.join(dir, "etc"));
   const daemon = path.join(dir, "daemon.sh");
@@ -42,6 +45,7 @@ function writeDaemon(dir: string): string {
     daemon,
     [
       "#!/bin/sh",
+      "echo daemon started",
       "while :; do",
       `  date > ${dir}/state`,
       `  if [ -e ${dir}/trigger ]; then /usr/bin/id > /dev/null; echo x > ${dir}/etc/new.conf; fi`,
@@ -180,7 +184,9 @@ describe("watch, live", { concurrency: 2 }, () => {
           60_000,
         );
         assert.equal(r.status, 0, r.stderr);
+        // stdout is the alerts' alone: the daemon's own line went to stderr.
         assert.equal(r.stdout.trim(), "", `alerts from an unchanged daemon:\n${r.stdout}`);
+        assert.match(r.stderr, /^daemon started$/m);
         const report = JSON.parse(readFileSync(path.join(out, "report.json"), "utf8")) as {
           drift: { records: unknown[] };
         };

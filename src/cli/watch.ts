@@ -51,7 +51,8 @@ and when the session ends (their evidence needs the whole session):
 
 Alerts are JSON lines in Falco's output shape (time, rule, priority, output, output_fields,
 source, hostname, tags): Falcosidekick and any pipeline that reads Falco's alerts read them. They
-go to stdout and, with --alerts, to a file. Repeats of one alert (the same rule and value) within
+go to stdout (theirs alone: a launched target's own stdout goes to stderr) and, with --alerts, to
+a file. Repeats of one alert (the same rule and value) within
 60 s are counted, not sent; the next one after that says how many were held back. Every alert is
 also in the session's report (a "Drift from the baseline" section, report.json "drift").
 
@@ -197,6 +198,7 @@ Example:
         info,
         progress: process.stderr.isTTY === true,
         signals,
+        targetStdoutToStderr: true,
         ...(rotation ? { rotation } : {}),
         onStarted: (pid) => {
           ctx.rootPid = pid;

@@ -28,15 +28,26 @@ export interface PassedFd {
   fd: number;
 }
 
-/** Starts `argv` stopped at a gate; `wrap` lets a sensor (ptrace) put itself in front. */
+/**
+ * Starts `argv` stopped at a gate; `wrap` lets a sensor (ptrace) put itself in front. With
+ * `stdoutToStderr` the target writes its stdout to our stderr: our stdout is a stream of alerts
+ * (`watch`) that a pipeline parses line by line, and the target's lines must not enter it.
+ */
 export async function launchGated(
   argv: string[],
   wrap: (argv: string[]) => string[],
   pass?: PassedFd,
+  stdoutToStderr = false,
 ): Promise<Launched> {
   const id = randomBytes(8).toString("hex");
   const full = wrap(["/bin/sh", "-c", gate(id), GATE_NAME, ...argv]);
-  const stdio: ("inherit" | "pipe" | "ignore" | number)[] = ["inherit", "inherit", "inherit", "pipe", "pipe"];
+  const stdio: ("inherit" | "pipe" | "ignore" | number)[] = [
+    "inherit",
+    stdoutToStderr ? 2 : "inherit",
+    "inherit",
+    "pipe",
+    "pipe",
+  ];
   if (pass) {
     while (stdio.length < pass.at) stdio.push("ignore");
     stdio[pass.at] = pass.fd;

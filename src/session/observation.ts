@@ -33,6 +33,8 @@ export interface ObserveOptions {
   signals?: StopSignals;
   /** Keep the raw strace log (it holds write payloads, secrets included). */
   keepRaw?: boolean;
+  /** A launched target's stdout goes to our stderr (`watch`: our stdout carries the alerts). */
+  targetStdoutToStderr?: boolean;
   /** An open file the target gets at a fixed fd (the replay sandbox's seccomp filter). */
   passFd?: PassedFd;
   /** Sends the session to a NATS JetStream server as it is recorded (`--publish`). */
@@ -81,6 +83,7 @@ export async function observe(opts: ObserveOptions): Promise<ObserveResult> {
       opts.target.argv,
       (argv) => wrapper?.wrapCommand?.(argv, workDir) ?? argv,
       opts.passFd,
+      opts.targetStdoutToStderr === true,
     );
     const self = readStatus(process.pid);
     if (wrapper?.confinementAdded && self) {
