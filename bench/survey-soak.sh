@@ -3,8 +3,10 @@
 # (nginx, monit) running beside it as services of their own. Measures:
 #  - the survey's RSS every 10 s, and its least-squares slope after minute 2 ("flat");
 #  - the cost on the reference workload (../shared/bench/workload.c) run outside any surveyed
-#    service (from this script, whose own top-level service is excluded), during the survey,
-#    against bare runs before and after it (median of R each);
+#    service (from this script, whose own top-level service is excluded), during the survey (R runs
+#    after minute 1 and R more two thirds in), against runs before and after it with everything
+#    else the same: the lab runs 4 minutes longer than the survey, so that the runs after the
+#    survey still have it beside them (median of R each);
 #  - events and drops per service, from survey.json.
 # Run from the repo root, as root:  DUR=10m R=5 bash bench/survey-soak.sh
 # LAB=0 leaves the lab out (the survey's own share of the workload's cost, without the lab's).
@@ -34,7 +36,8 @@ chmod 600 "$t/monitrc"
 monit -c "$t/monitrc" && sleep 0.5 && monit_pid=$(cat "$t/monit.pid")
 # The lab, double-forked so that pid 1 adopts it: a service of its own, running as long as the survey.
 if [ "$LAB" = 1 ]; then
-  setsid sh -c "bin/shadow-signals lab --duration $DUR --root $t/imd-root --out $t/lab > $t/lab.log 2>&1 & echo \$! > $t/lab.pid" < /dev/null
+  lab_s=$(( $(node -e 'const m=/^(\d+)(s|m)?$/.exec(process.argv[1]); console.log(m[2]==="m"?m[1]*60:+m[1])' "$DUR") + 240 ))
+  setsid sh -c "bin/shadow-signals lab --duration ${lab_s}s --root $t/imd-root --out $t/lab > $t/lab.log 2>&1 & echo \$! > $t/lab.pid" < /dev/null
   sleep 1; lab_pid=$(cat "$t/lab.pid")
   sleep 8 # the lab's IMD is up
 fi
@@ -44,19 +47,25 @@ before=$(runs)
 bin/shadow-signals survey --duration "$DUR" --exclude "$own" --out "$t/survey" > "$t/survey.log" 2>&1 &
 survey_pid=$!
 echo "seconds,survey_rss_kib" > "$t/rss.csv"
-start=$(date +%s); during=""
+dur_s=$(node -e 'const m=/^(\d+)(s|m)?$/.exec(process.argv[1]); console.log(m[2]==="m"?m[1]*60:+m[1])' "$DUR")
+start=$(date +%s); early=""; late=""
 while kill -0 "$survey_pid" 2>/dev/null; do
   now=$(( $(date +%s) - start ))
   echo "$now,$(awk '/^VmRSS:/ {print $2}' /proc/$survey_pid/status 2>/dev/null || echo 0)" >> "$t/rss.csv"
-  # The workload, outside every surveyed service, once the survey has run a minute.
-  if [ "$now" -ge 60 ] && [ -z "$during" ]; then during=$(runs); fi
+  # The workload, outside every surveyed service, once the survey has run a minute, and again two
+  # thirds in (a cost that grows with the session shows there).
+  if [ "$now" -ge 60 ] && [ -z "$early" ]; then early=$(runs); fi
+  if [ "$now" -ge $((dur_s * 2 / 3)) ] && [ -z "$late" ] && [ -n "$early" ]; then late=$(runs); fi
   sleep 10
 done
 wait "$survey_pid"; status=$?
 after=$(runs)
+if [ -n "$lab_pid" ]; then kill -INT "$lab_pid" 2>/dev/null; while kill -0 "$lab_pid" 2>/dev/null; do sleep 1; done; lab_pid=""; fi
 [ "$status" = 0 ] || { echo "survey failed: $(tail -3 "$t/survey.log")"; exit 1; }
-b=$(med "$before $after"); d=$(med "$during")
-echo "workload outside the survey: bare=${b}ms during=${d}ms ($(awk -v o="$d" -v b="$b" 'BEGIN{printf "%.2f", o/b}')x)"
+b=$(med "$before $after"); d=$(med "$early $late")
+ratio() { awk -v o="$1" -v b="$b" 'BEGIN{printf "%.2f", o/b}'; }
+echo "workload outside the survey: without it ${b}ms (before: $before| after: $after)"
+echo "  during it: ${d}ms ($(ratio "$d")x); after minute 1 $(med "$early")ms ($(ratio "$(med "$early")")x), two thirds in $(med "$late")ms ($(ratio "$(med "$late")")x)"
 awk -F, 'NR > 1 && $1 >= 120 && $2 > 0 { n++; sx += $1; sy += $2; sxx += $1*$1; sxy += $1*$2; if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2 }
   END { if (n > 1) printf "survey RSS after minute 2: %d samples, %d-%d KiB, slope %.2f KiB/min\n", n, min, max, 60 * (n*sxy - sx*sy) / (n*sxx - sx*sx) }' "$t/rss.csv"
 awk -F, 'NR > 1 && $1 < 120 && $2 > 0 { if ($2 > max) max = $2 } END { printf "survey RSS before minute 2: peak %d KiB\n", max }' "$t/rss.csv"

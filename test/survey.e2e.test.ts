@@ -10,12 +10,13 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ShadowEvent } from "../src/events/schema.js";
 import { cgroupsUnavailable, TestCgroup } from "../src/testing/cgroups.js";
-import { servedUrl, startCli, withTmpDir } from "../src/testing/cli.js";
+import { runCli, servedUrl, startCli, withTmpDir } from "../src/testing/cli.js";
 import { BIN } from "../src/testing/imd-process.js";
 import { isAlive, sleep, waitFor } from "../src/testing/processes.js";
 import { readSessionEvents } from "../src/testing/session-files.js";
 
 interface Survey {
+  nice?: number;
   services: {
     name: string;
     kind: string;
@@ -103,6 +104,7 @@ test(
           );
           assert.deepEqual(theirs, [], `${s.name} holds our own processes`);
         }
+        assert.equal(summary.nice, 10, "the survey yields the CPU by default (--nice 10)");
         const plain = summary.services.find((s) => s.name === `ss-svc-${tag}`)!;
         assert.equal(plain.kind, "daemon");
         assert.ok(plain.events > 0, "the plain daemon's events");
@@ -133,3 +135,11 @@ test(
       }
     }),
 );
+
+test("survey --nice: a niceness outside 0–19 is a usage error, nothing written", () =>
+  withTmpDir("survey-nice-", (dir) => {
+    const r = runCli(["survey", "--nice", "25", "--duration", "1s", "--out", path.join(dir, "out")]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /--nice: a niceness from 0 to 19, not '25'/);
+    assert.equal(existsSync(path.join(dir, "out")), false);
+  }));

@@ -1,8 +1,10 @@
+import os from "node:os";
 import path from "node:path";
 import { StopSignals } from "../session/stop-signals.js";
 import { renderSurveyHtml, renderSurveyJson, renderSurveyMarkdown } from "../survey/render-survey.js";
 import { survey } from "../survey/survey.js";
 import { parseDuration } from "../util/duration.js";
+import { UsageError } from "../util/result.js";
 import { writeNewFile } from "../util/safe-fs.js";
 import { parseCommandArgs } from "./args.js";
 import type { Command } from "./command.js";
@@ -30,6 +32,10 @@ Options:
   --out DIR          out dir (default: a new folder under ./shadow-signals-sessions/)
   --include GLOB     survey only the services whose name matches (repeatable): 'nginx*'
   --exclude GLOB     leave out the services whose name matches (repeatable): '*.scope'
+  --nice N           run at this scheduling niceness, 0 to 19 (default 10): a survey of a busy host
+                     yields the CPU to the services it watches. The kernel's part of the sensor
+                     runs in each service's own time whatever N is; a drop that a slower reader
+                     causes is counted per service in survey.json. 0 keeps our priority
 
 Ctrl-C ends the survey early and still writes every report. Progress shows on a terminal.
 A service started during the survey is not in it (its fork from pid 1 is not followed).
@@ -43,8 +49,15 @@ Examples:
       out: { type: "string" },
       include: { type: "string", multiple: true as const },
       exclude: { type: "string", multiple: true as const },
+      nice: { type: "string" },
     });
     const durationMs = parseDuration(values.duration ?? "10m");
+    const nice = Number(values.nice ?? "10");
+    if (!/^\d+$/.test(values.nice ?? "10") || nice > 19)
+      throw new UsageError(`--nice: a niceness from 0 to 19, not '${values.nice}'`);
+    // Before any sensor starts: its processes inherit it (Linux's niceness is per thread, and
+    // the threads Node makes later are made from this one).
+    if (nice > 0) os.setPriority(0, Math.max(os.getPriority(0), nice));
     const outDir = resolveOutDir(values.out, "survey");
     const signals = new StopSignals((m) => process.stderr.write(`\nshadow-signals: ${m}\n`));
     try {
@@ -56,6 +69,7 @@ Examples:
         progress: process.stderr.isTTY === true,
         signals,
       });
+      summary.nice = os.getPriority(0);
       writeNewFile(path.join(outDir, "survey.json"), renderSurveyJson(summary));
       writeNewFile(path.join(outDir, "survey.md"), renderSurveyMarkdown(summary));
       writeNewFile(path.join(outDir, "survey.html"), renderSurveyHtml(summary));

@@ -24,6 +24,8 @@ export interface SurveySummary {
   started: string;
   ended: string;
   sensor: { name: string; status: string; events: number; dropped: number; reason?: string };
+  /** The niceness the survey ran at (`--nice`): it yields the CPU to what it watches. */
+  nice?: number;
   /** Events of processes no surveyed service claimed (their fork was not seen). */
   unrouted: number;
   services: (SurveyedService & { rank: number; worst: Severity | "none" })[];
