@@ -7,6 +7,7 @@ import { parseDuration } from "../util/duration.js";
 import { UsageError } from "../util/result.js";
 import { writeNewFile } from "../util/safe-fs.js";
 import { parseCommandArgs } from "./args.js";
+import { DISK_HELP, DISK_OPTIONS, rotationPlan } from "./disk-options.js";
 import type { Command } from "./command.js";
 import { resolveOutDir } from "./out-dir.js";
 
@@ -14,6 +15,7 @@ export const surveyCommand: Command = {
   name: "survey",
   summary: "observe every service of the host at once; a report per service and a ranked summary",
   help: `Usage: shadow-signals survey [--duration 10m] [--out DIR] [--include GLOB]... [--exclude GLOB]...
+                             [--nice N] [--rotate SIZE] [--max-disk SIZE]
 
 Observes the whole host through one sensor (eBPF as root, scoped in the kernel to the services'
 processes; procfs otherwise), grouped by service: a systemd unit's cgroup where there is one
@@ -37,6 +39,8 @@ Options:
                      runs in each service's own time whatever N is; a drop that a slower reader
                      causes is counted per service in survey.json. 0 keeps our priority
 
+${DISK_HELP.replace("Long sessions (hours, days):", "Long surveys (hours, days), each service's events on its own:")}
+
 Ctrl-C ends the survey early and still writes every report. Progress shows on a terminal.
 A service started during the survey is not in it (its fork from pid 1 is not followed).
 
@@ -50,7 +54,11 @@ Examples:
       include: { type: "string", multiple: true as const },
       exclude: { type: "string", multiple: true as const },
       nice: { type: "string" },
+      ...DISK_OPTIONS,
     });
+    const rotation = rotationPlan(values, false, (line) =>
+      process.stderr.write(`shadow-signals survey: ${line}\n`),
+    );
     const durationMs = parseDuration(values.duration ?? "10m");
     const nice = Number(values.nice ?? "10");
     if (!/^\d+$/.test(values.nice ?? "10") || nice > 19)
@@ -68,6 +76,7 @@ Examples:
         exclude: values.exclude ?? [],
         progress: process.stderr.isTTY === true,
         signals,
+        ...(rotation ? { rotation } : {}),
       });
       summary.nice = os.getPriority(0);
       writeNewFile(path.join(outDir, "survey.json"), renderSurveyJson(summary));

@@ -4,6 +4,7 @@ import type { ReportModel } from "../model/report-model.js";
 import { selectSensors } from "../sensors/select.js";
 import type { Sensor } from "../sensors/sensor.js";
 import { Recorder, summarize } from "../session/recorder.js";
+import type { RotationOptions } from "../session/rotating-jsonl.js";
 import type { StopSignals } from "../session/stop-signals.js";
 import type { TargetInfo } from "../session/target.js";
 import { onCrashCleanup } from "../util/cleanup.js";
@@ -21,6 +22,8 @@ export interface SurveyOptions {
   exclude: readonly string[];
   progress: boolean;
   signals?: StopSignals;
+  /** Each service's events rotated by size and bounded on disk (a day-long survey). */
+  rotation?: RotationOptions;
 }
 
 interface ServiceSession extends RoutedService {
@@ -66,7 +69,7 @@ export async function survey(o: SurveyOptions): Promise<SurveySummary> {
     used.add(folder);
     const dir = path.join(o.outDir, "services", folder);
     mkdirSync(dir, { mode: 0o700 });
-    const recorder = new Recorder(dir, targetOf(service), true);
+    const recorder = new Recorder(dir, targetOf(service), true, o.rotation);
     const tree = recorder.observe(service.mainPid);
     const session: ServiceSession = { name: service.name, service, dir, recorder, events: 0 };
     for (const pid of service.pids) {
@@ -123,6 +126,10 @@ export async function survey(o: SurveyOptions): Promise<SurveySummary> {
   stopSensor();
   const stats = sensor.stats();
   const models: { s: ServiceSession; model: ReportModel }[] = [];
+  for (const s of sessions) {
+    s.recorder.flush();
+    await s.recorder.settle(); // its rotated parts end compressed
+  }
   for (const s of sessions) {
     const own = summarize(sensor.name, { ...stats, events: s.events, dropped: 0 }, probe.reason);
     s.recorder.finish([failure ? { ...own, status: "failed", reason: failure } : own]);
