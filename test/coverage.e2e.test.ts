@@ -65,7 +65,8 @@ describe("coverage, live", { concurrency: 2 }, () => {
         assert.equal(c.verdict, "good", `${c.sentence}\n${c.dimensions.map((d) => d.sentence).join("\n")}`);
         const ex = executables(c);
         assert.equal(ex.singletons, 0, ex.sentence);
-        assert.ok(ex.actions >= 6, `4 beats of date and sleep: ${ex.sentence}`);
+        // Sampled after its start-up (the first beat): the beats at about 10, 20 and 30 s.
+        assert.ok(ex.actions >= 4, `the beats after its start-up, date and sleep each: ${ex.sentence}`);
       }),
   );
 });
