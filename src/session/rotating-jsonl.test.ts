@@ -72,7 +72,7 @@ test("rotated events read back as one file, in order, every part 0600 and compre
 test("--max-disk: the oldest parts are dropped and counted, the newest events all kept, the bound held", async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "rotate-bound-"));
   try {
-    const maxDiskBytes = 96 << 10;
+    const maxDiskBytes = 640 << 10;
     const notices: string[] = [];
     const { seqs, summary } = await recordAndRead(
       60_000,
@@ -90,9 +90,13 @@ test("--max-disk: the oldest parts are dropped and counted, the newest events al
       "a gap among the kept events",
     );
     assert.equal(notices.length, dropped.parts, "a drop without its notice");
+    // The parts leave room for events.jsonl to grow to a whole part: the bound holds at any time.
     const parts = eventFiles(dir).filter((f) => f.part > 0);
     const onDisk = parts.reduce((n, f) => n + lstatSync(f.file).size, 0);
-    assert.ok(onDisk <= maxDiskBytes, `${onDisk} bytes of parts on disk, bound ${maxDiskBytes}`);
+    assert.ok(
+      onDisk + (256 << 10) <= maxDiskBytes,
+      `${onDisk} bytes of parts on disk and a part to come, bound ${maxDiskBytes}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -150,11 +150,16 @@ export class RotatingJsonlWriter {
     this.enforceBound();
   }
 
-  /** Drops the oldest finished parts while the events take more than the bound. */
+  /**
+   * Drops the oldest finished parts while they and a whole part being written would take more
+   * than the bound: room is kept for events.jsonl to grow to its rotation, so that the bound holds
+   * between two compressions too (it is checked only after each one).
+   */
   private enforceBound(): void {
     const max = this.options.maxDiskBytes;
     if (max === undefined) return;
-    let total = this.currentBytes + this.parts.reduce((n, p) => n + p.bytes, 0);
+    let total =
+      Math.max(this.currentBytes, this.options.rotateBytes) + this.parts.reduce((n, p) => n + p.bytes, 0);
     while (total > max) {
       // Parts are compressed oldest first; one not yet done is being read: the bound waits.
       const oldest = this.parts[0];
