@@ -3,6 +3,7 @@ import path from "node:path";
 import { importAndAnalyze } from "../pipeline/analyze-session.js";
 import { ShadowError, UsageError, formatIssue } from "../util/result.js";
 import { ownSessionDir } from "../util/safe-fs.js";
+import { hasEvents } from "../session/event-parts.js";
 import { parseCommandArgs } from "./args.js";
 import type { Command } from "./command.js";
 import { resolveOutDir } from "./out-dir.js";
@@ -44,8 +45,10 @@ Example:
     const warn = (i: Parameters<typeof formatIssue>[0]) =>
       process.stderr.write(`shadow-signals: warning: ${formatIssue(i)}\n`);
     if (st.isDirectory()) {
-      for (const f of ["session.db", "events.jsonl"])
-        if (!existsSync(path.join(input, f))) throw new ShadowError(`${input}: not a session dir (no ${f})`);
+      if (!existsSync(path.join(input, "session.db")))
+        throw new ShadowError(`${input}: not a session dir (no session.db)`);
+      // A long session's events may be in rotated parts (events-000001.jsonl.gz, …).
+      if (!hasEvents(input)) throw new ShadowError(`${input}: not a session dir (no events.jsonl)`);
       if (values.out) throw new UsageError("--out is for files; a session dir is analysed in place");
       await writeReports(ownSessionDir(input), { quiet: false });
       return 0;
