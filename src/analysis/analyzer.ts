@@ -6,6 +6,8 @@ import type { Finding } from "../model/finding.js";
 import { LaunchPlumbing } from "./launch-plumbing.js";
 import { PhaseTracker } from "./phases.js";
 import { CoverageTracker } from "./coverage.js";
+import { ProcessGenerations } from "./process-generations.js";
+import type { ProcessRecord } from "../session/process-table.js";
 
 /**
  * Streams events through the detectors. Each event meets only the detectors that asked for its
@@ -24,7 +26,15 @@ export class Analyzer {
   /** The root process's end as the sensors saw it: the first exit, with a status where one was seen. */
   rootExit: { ts: number; code?: number; signal?: string } | undefined;
 
-  constructor(readonly ctx: AnalysisContext) {
+  /** Reused pids: the context's map follows them to the process each event is of. */
+  private readonly generations: ProcessGenerations | undefined;
+
+  constructor(
+    readonly ctx: AnalysisContext,
+    earlierGenerations: readonly ProcessRecord[] = [],
+  ) {
+    if (earlierGenerations.length > 0)
+      this.generations = new ProcessGenerations(ctx.processes, earlierGenerations);
     for (const d of this.detectors) {
       for (const k of d.kinds) {
         const list = this.byKind.get(k) ?? [];
@@ -46,6 +56,10 @@ export class Analyzer {
     if (e.ts > this.lastTs) this.lastTs = e.ts;
     if (this.ctx.rootPid === undefined) this.ctx.rootPid = e.pid; // imported log: the first process
     if (e.kind === "exit" && e.pid === this.ctx.rootPid) this.noteRootExit(e);
+    if (this.generations && !this.generations.none) {
+      this.generations.advance(this.ctx.processes, e.pid, e.ts);
+      if (e.kind === "fork") this.generations.advance(this.ctx.processes, e.child, e.ts);
+    }
     this.phases.observe(e, this.ctx);
     this.coverage.observe(e, this.ctx);
     const list = this.byKind.get(e.kind);

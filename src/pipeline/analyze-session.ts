@@ -33,22 +33,25 @@ export async function analyzeSession(
   // A session whose recorder never finished (we were killed) has no end and no sensor summary.
   const sensors = s.sensors ?? [];
   const live = target.kind !== "import";
-  const analyzer = new Analyzer({
-    target,
-    rootPid,
-    processes,
-    artifacts,
-    sensors,
-    paths: makePaths(target),
-    startedAt: live ? started : 0,
-    endedAt: live ? (s.ended ?? 0) : 0,
-    steadyFrom: undefined,
-    stopRequestedAt,
-    releasedAt,
-    disturbed: s.disturbed,
-    sensorConfinement: s.sensorConfinement,
-    live,
-  });
+  const analyzer = new Analyzer(
+    {
+      target,
+      rootPid,
+      processes,
+      artifacts,
+      sensors,
+      paths: makePaths(target),
+      startedAt: live ? started : 0,
+      endedAt: live ? (s.ended ?? 0) : 0,
+      steadyFrom: undefined,
+      stopRequestedAt,
+      releasedAt,
+      disturbed: s.disturbed,
+      sensorConfinement: s.sensorConfinement,
+      live,
+    },
+    s.earlierGenerations,
+  );
   const view = new SessionViewBuilder(live ? started : 0, live ? (s.ended ?? 0) : 0);
   await session.events((e) => {
     analyzer.observe(e);

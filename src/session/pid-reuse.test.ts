@@ -1,7 +1,8 @@
 /**
  * pid_max wrapping over a day-long session, simulated by its events (setting pid_max on a shared
  * host would disturb everything else on it): a job forked every minute ends, and the kernel gives
- * its pid to a later job. session.db keeps each process, and the report counts them all.
+ * its pid to a later job. session.db keeps each process, the report counts them all, and the
+ * analysis gives each event the process that had its pid at the time.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -9,6 +10,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { RawEvent } from "../events/schema.js";
+import { Analyzer } from "../analysis/analyzer.js";
+import { analysisContext } from "../testing/analysis-context.js";
+import { readSessionEvents } from "../testing/session-files.js";
 import { Recorder } from "./recorder.js";
 import { readSessionDb } from "./session-db.js";
 
@@ -48,6 +52,16 @@ test("a pid reused by the kernel: two processes in session.db, the newest one th
       [old.pid, old.comm, old.started, old.ended, old.exitCode],
       [301, "backup", 1000, 1500, 0],
     );
+
+    // The analysis reads the events in time order: each one's pid names the process of its time.
+    const ctx = analysisContext({ rootPid: 300, processes: meta.processes });
+    const analyzer = new Analyzer(ctx, meta.earlierGenerations);
+    const seen: string[] = [];
+    for (const e of readSessionEvents(dir)) {
+      analyzer.observe(e);
+      seen.push(`${e.kind}:${ctx.processes.get(301)?.comm}`);
+    }
+    assert.deepEqual(seen, ["fork:backup", "exec:backup", "exit:backup", "fork:curl", "exec:curl"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
