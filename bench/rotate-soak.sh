@@ -2,7 +2,7 @@
 # A long session under a disk bound: a busy daemon (forks and execs of date and mv, a write and a
 # rename, about 80 times a second) observed for MINUTES with --rotate 1MiB --max-disk 6MiB, so that
 # parts rotate out, are compressed and dropped all along. Samples every 10 s: the tool's RSS and
-# what the events take on disk. Prints the RSS slope from minute 2 and from minute 10 (least
+# what the events take on disk (their bytes, as the bound counts them; du's blocks round up). Prints the RSS slope from minute 2 and from minute 10 (least
 # squares), the most the events ever took on disk against the bound, and the parts and events
 # rotated and dropped (from report.json and session.db). Run as root from the repo root, after a
 # build:  bash bench/rotate-soak.sh [MINUTES=60] [SENSORS=ebpf,procfs] > rotate-soak.csv
@@ -22,7 +22,7 @@ start=$(date +%s)
 while kill -0 "$obs" 2>/dev/null; do
   now=$(( $(date +%s) - start ))
   rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$obs/status" 2>/dev/null || echo 0)
-  disk=$( (du -k -c "$t"/out/events*.jsonl* 2>/dev/null || true) | awk 'END {print $1}')
+  disk=$( (du -k -c --apparent-size "$t"/out/events*.jsonl* 2>/dev/null || true) | awk 'END {print $1}')
   echo "$now,$rss,${disk:-0}" | tee -a "$t/samples.csv"
   sleep 10
 done
