@@ -2,10 +2,11 @@
 # A long session under a disk bound: a busy daemon (forks and execs of date and mv, a write and a
 # rename, about 80 times a second) observed for MINUTES with --rotate 1MiB --max-disk 6MiB, so that
 # parts rotate out, are compressed and dropped all along. Samples every 10 s: the tool's RSS and
-# what the events take on disk (their bytes, as the bound counts them; du's blocks round up). Prints the RSS slope from minute 2 and from minute 10 (least
-# squares), the most the events ever took on disk against the bound, and the parts and events
-# rotated and dropped (from report.json and session.db). Run as root from the repo root, after a
-# build:  bash bench/rotate-soak.sh [MINUTES=60] [SENSORS=ebpf,procfs] > rotate-soak.csv
+# what the events take on disk (their bytes, as the bound counts them; du's blocks round up).
+# Prints the RSS slope from minute 2 and from minute 10 (least squares), the most the events ever
+# took on disk against the bound, and the events rotated and dropped (report.json). Run as root
+# from the repo root, after a build:
+#   bash bench/rotate-soak.sh [MINUTES=60] [SENSORS=ebpf,procfs] > rotate-soak.csv
 set -euo pipefail
 M=${1:-60}; S=${2:-ebpf,procfs}
 t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
