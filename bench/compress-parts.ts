@@ -30,5 +30,7 @@ const t = performance.now();
 const z = spawnSync("zstd", ["-q", "-3", "-c", file], { maxBuffer: input.length * 2 });
 const ms = performance.now() - t;
 if (z.status === 0)
-  console.log(`zstd -3 (CLI, a child process): ${(input.length / z.stdout.length).toFixed(1)}x, ${rate(ms)} in`);
+  console.log(
+    `zstd -3 (CLI, a child process): ${(input.length / z.stdout.length).toFixed(1)}x, ${rate(ms)} in`,
+  );
 else console.log("zstd: not installed");
