@@ -327,7 +327,7 @@ export async function readSurface(dirs: string[], warn: (i: Issue) => void): Pro
     const to = live ? (meta.stopRequestedAt ?? meta.ended ?? last) : last;
     span += Math.max(0, to - (from ?? (Number.isFinite(first) ? first : to)));
     census = mergeCensus(census, meta.usage);
-    for (const p of meta.processes.values())
+    for (const p of [...meta.processes.values(), ...meta.earlierGenerations])
       for (const snap of p.snapshots) if (snap.uid[1] !== undefined) s.euids.add(snap.uid[1]);
     s.findings.push(...readFindings(dir));
     s.sessions.push({
