@@ -66,12 +66,24 @@ export function hasEvents(dir: string): boolean {
  * stays flat however big the part (a crafted part that inflates hugely is read a chunk at a time).
  */
 export async function* gzipLineChunks(file: string): AsyncGenerator<Uint8Array> {
+  const source = createReadStream(file);
+  const gunzip = createGunzip();
+  // pipe() does not pass a read error on: the gunzip would wait for its input for ever.
+  source.on("error", (err) => gunzip.destroy(err));
   let rest: Buffer = Buffer.alloc(0);
-  for await (const piece of createReadStream(file).pipe(createGunzip()) as AsyncIterable<Buffer>) {
-    const buf = rest.length ? Buffer.concat([rest, piece]) : piece;
-    const cut = buf.lastIndexOf(10) + 1;
-    rest = buf.subarray(cut);
-    if (cut > 0) yield buf.subarray(0, cut);
+  try {
+    for await (const piece of source.pipe(gunzip) as AsyncIterable<Buffer>) {
+      const buf = rest.length ? Buffer.concat([rest, piece]) : piece;
+      const cut = buf.lastIndexOf(10) + 1;
+      rest = buf.subarray(cut);
+      if (cut > 0) yield buf.subarray(0, cut);
+    }
+  } catch (err) {
+    throw new ShadowError(`${file}: cannot read this part of the events: ${(err as Error).message}`, {
+      cause: err,
+    });
+  } finally {
+    source.destroy();
   }
   if (rest.length) yield rest;
 }

@@ -116,7 +116,15 @@ test("a part whose compression never finished is read plain; a link among the pa
       (i) => assert.fail(i.message),
     );
     assert.deepEqual(reread, seqs);
+    // A part cut short with nothing beside it: an error naming it, not a hang or a bare zlib message.
     unlinkSync(path.join(dir, partName(1, false)));
+    await assert.rejects(
+      openSession(dir).events(
+        () => undefined,
+        () => undefined,
+      ),
+      /events-000001\.jsonl\.gz: cannot read this part of the events: unexpected end of file/,
+    );
     copyFileSync(path.join(dir, partName(2, true)), path.join(dir, "elsewhere.gz"));
     unlinkSync(path.join(dir, partName(2, true)));
     symlinkSync(path.join(dir, "elsewhere.gz"), path.join(dir, partName(2, true)));
