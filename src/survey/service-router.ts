@@ -16,9 +16,20 @@ export interface RoutedService {
  * router's stay the same. It is also the tree the sensor sees: every service's processes, and
  * never ours.
  */
+/** How long an exited process's pid stays routed to its service (late events come within seconds). */
+const EXITED_GRACE_MS = 10_000;
+
 export class ServiceRouter implements ObservedTree {
   private readonly owner = new Map<number, RoutedService>();
   private readonly creators = new Map<number, number>();
+  /**
+   * Processes that exited, and when (event time), in that order. Their pids leave the maps a
+   * grace period later: late events of theirs (a write sum flushed each second) still find their
+   * service, and a survey of a busy host for a day keeps only its live processes. A pid the kernel
+   * gives to a new process meanwhile belongs to the new one's service.
+   */
+  private readonly exitedAt = new Map<number, number>();
+  private lastSweep = 0;
   /** Events of a process no service claims (its fork was not seen): counted, not guessed. */
   unrouted = 0;
 
@@ -40,11 +51,32 @@ export class ServiceRouter implements ObservedTree {
   }
 
   add(pid: number, creator?: number): void {
-    if (this.ignores(pid) || this.owner.has(pid)) return;
+    if (this.ignores(pid)) return;
+    const reused = this.exitedAt.has(pid);
+    if (this.owner.has(pid) && !reused) return;
     const service = creator !== undefined ? this.owner.get(creator) : undefined;
     if (!service) return;
+    if (reused) {
+      this.exitedAt.delete(pid);
+      this.creators.delete(pid);
+    }
     this.owner.set(pid, service);
     if (!this.creators.has(pid)) this.creators.set(pid, creator!);
+  }
+
+  /** How many processes the router holds: the live ones, and those exited within the grace. */
+  get size(): number {
+    return this.owner.size;
+  }
+
+  private sweep(now: number): void {
+    this.lastSweep = now;
+    for (const [pid, at] of this.exitedAt) {
+      if (now - at < EXITED_GRACE_MS) break; // in exit order: the rest are younger
+      this.exitedAt.delete(pid);
+      this.owner.delete(pid);
+      this.creators.delete(pid);
+    }
   }
 
   creatorOf(pid: number): number | undefined {
@@ -67,6 +99,11 @@ export class ServiceRouter implements ObservedTree {
       return;
     }
     if (e.kind === "fork" && !e.err) this.add(e.child, e.pid);
+    else if (e.kind === "exit") {
+      this.exitedAt.delete(e.pid); // re-inserted: the map stays in exit order
+      this.exitedAt.set(e.pid, e.ts);
+    }
+    if (e.ts - this.lastSweep >= 1000) this.sweep(e.ts);
     service.events++;
     service.recorder.emit(e);
   };

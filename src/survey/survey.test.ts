@@ -125,3 +125,30 @@ test("the router gives each event to its service, follows forks, and never takes
   assert.ok(router.has(11) && router.has(21) && !router.has(99));
   assert.ok(router.ignores(99));
 });
+
+test("the router forgets exited processes after a grace, and a reused pid goes to its new service", () => {
+  const got: string[] = [];
+  const service = (name: string): RoutedService => ({
+    name,
+    events: 0,
+    recorder: { emit: (e: RawEvent) => got.push(`${name}:${e.pid}:${e.kind}`) } as unknown as Recorder,
+  });
+  const router = new ServiceRouter(10, new Set());
+  router.assign(10, service("a"));
+  router.assign(20, service("b"));
+  const at = (ts: number) => ({ ts, comm: "x", sensor: "ebpf" as const });
+  // A day of short-lived children: the router holds the live ones, not every pid ever seen.
+  for (let i = 0; i < 1000; i++) {
+    router.emit({ ...at(i * 100), pid: 10, kind: "fork", child: 1000 + i });
+    router.emit({ ...at(i * 100 + 50), pid: 1000 + i, kind: "exit", code: 0 });
+  }
+  // Ten exits a second, kept 10 s (and up to 1 s more between sweeps): about 110, not 1000.
+  assert.ok(router.size <= 2 + 120, `the router holds ${router.size} processes`);
+  // Within the grace a late event still finds its service.
+  router.emit({ ...at(100_000), pid: 1999, kind: "write", path: "/tmp/x", fd: 3, bytes: 1 });
+  // pid 1999 is given by the kernel to a child of b: its events are b's.
+  router.emit({ ...at(100_100), pid: 20, kind: "fork", child: 1999 });
+  router.emit({ ...at(100_200), pid: 1999, kind: "exec", path: "/bin/id", argv: ["id"] });
+  assert.deepEqual(got.slice(-4), ["a:1999:exit", "a:1999:write", "b:20:fork", "b:1999:exec"]);
+  assert.equal(router.creatorOf(1999), 20);
+});
