@@ -5,6 +5,8 @@ import type { RawEvent } from "../../events/schema.js";
 import { decodeOpenFlags } from "../../proc/fdinfo.js";
 import { capabilityName, syscallName, SyscallCounter, type KernelUsage } from "../../session/usage.js";
 
+/** Exited processes whose comm is kept (write sums come up to a second after an exit). */
+const KEEP_EXITED_COMMS = 4096;
 const ERRNO = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 const SIGNALS = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 /** A non-blocking connect under way is not a failure. */
@@ -109,6 +111,12 @@ export class EbpfRecordParser {
   private syscalls: Record<string, number> | undefined;
   private capabilityChecks: Record<string, number> | undefined;
   private readonly comms = new Map<number, string>();
+  /**
+   * Processes that exited, oldest first: their comm is kept for the write sums flushed after
+   * their exit, then forgotten, so that a day-long session does not hold every pid's name. A pid
+   * in use again gets its comm back from its next record.
+   */
+  private readonly exitedComms = new Set<number>();
   /** "dev:ino" -> the path it was last opened under, so write sums name their file (bounded). */
   private readonly files = new Map<string, string>();
 
@@ -305,6 +313,13 @@ export class EbpfRecordParser {
         ];
       }
       case "E": {
+        this.exitedComms.delete(pid);
+        this.exitedComms.add(pid);
+        if (this.exitedComms.size > KEEP_EXITED_COMMS) {
+          const oldest = this.exitedComms.values().next().value!;
+          this.exitedComms.delete(oldest);
+          this.comms.delete(oldest);
+        }
         const status = Number(rest[0]);
         const sig = status & 0x7f;
         return [

@@ -26,6 +26,8 @@ const safeRead = (p: string) => {
   }
 };
 
+/** How many scans apart the outsiders that exited are forgotten (~1 s). */
+const PRUNE_EVERY = 10;
 /** How many scans apart a cgroup target's outsiders are asked their cgroup again (~1 s). */
 const RESCOPE_EVERY = 10;
 
@@ -172,6 +174,10 @@ export class ProcfsSensor implements Sensor {
       }
     }
     this.listed = new Set(pids);
+    // Outsiders that /proc no longer lists have exited: forgotten, or on a busy host the map would
+    // hold every pid the host ever made (a day-long session's memory grew with the host's forks).
+    if (this.scans % PRUNE_EVERY === 0)
+      for (const pid of this.outsiders.keys()) if (!this.listed.has(pid)) this.outsiders.delete(pid);
     for (const [pid, k] of this.known) {
       if (alive.has(pid)) continue;
       this.known.delete(pid);

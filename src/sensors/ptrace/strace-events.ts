@@ -94,7 +94,12 @@ export class StraceEventMapper {
       return [{ ...base, kind: "signal", signal: record.signal, ...(from ? { fromPid: Number(from) } : {}) }];
     }
     if (record.type === "exit") {
+      // strace prints a thread's or a process's end last: its state can go (a day-long session
+      // would otherwise hold every pid and thread it saw).
+      this.tgid.delete(record.tid);
       if (pid !== record.tid) return []; // a thread ending, not the process
+      this.comms.delete(pid);
+      this.parents.delete(pid);
       return [
         {
           ...base,

@@ -115,3 +115,28 @@ test("argument splitting respects strings, nesting and fd annotations", () => {
   assert.ok(looksLikeStrace('123 1700000000.1 execve("/bin/true", [], 0x0) = 0'));
   assert.ok(!looksLikeStrace('{"kind":"exec"}'));
 });
+
+test("a pid strace saw exit and then saw again is a new process: the old one's name and parent are not carried over", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "strace-reuse-"));
+  try {
+    const log = path.join(dir, "reuse.log");
+    writeFileSync(
+      log,
+      [
+        `100 1700000000.000001 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD) = 301`,
+        `301 1700000000.000100 execve("/usr/bin/backup", ["backup"], 0x7ffd /* 1 var */) = 0`,
+        `301 1700000001.000000 +++ exited with 0 +++`,
+        // pid_max wrapped: 301 is a process strace attached to without seeing its fork.
+        `301 1700000090.000000 openat(AT_FDCWD, "/etc/hostname", O_RDONLY) = 3</etc/hostname>`,
+        "",
+      ].join("\n"),
+    );
+    const { events } = await read(log);
+    const open = events.find((e) => e.kind === "open");
+    assert.ok(open);
+    assert.notEqual(open.comm, "backup", "the new process took the exited one's name");
+    assert.equal(open.ppid, undefined, "the new process took the exited one's parent");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
