@@ -93,6 +93,9 @@ export function snapshotProcess(pid: number): (ProcessSnapshot & { starttime: nu
   };
 }
 
+/** Spilled pids remembered for a late event; a day of short-lived children would be millions. */
+const MAX_SPILLED = 65_536;
+
 /** Slack between the clocks of an exit event and of /proc's start time (ticks of 10 ms). */
 const CLOCK_SLACK_MS = 50;
 
@@ -158,7 +161,10 @@ export class ProcessTable {
       if (r.ended === undefined || r.ended >= before) continue;
       this.spill.save(r);
       this.records.delete(r.pid);
+      this.spilled.delete(r.pid); // re-inserted: the set stays in spill order
       this.spilled.add(r.pid);
+      // Bounded: a late event comes within seconds, not after this many other processes ended.
+      if (this.spilled.size > MAX_SPILLED) this.spilled.delete(this.spilled.values().next().value!);
     }
   }
 

@@ -32,8 +32,11 @@ const WRITE_FLAGS = /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC/;
  * writes events.jsonl and session.db in batches, keeps the process table and captures artifacts.
  * `live` sessions also read /proc and the files as events arrive; imports only record.
  */
+/** Events a recorder holds before the sensors' next ones are dropped (and counted). */
+export const QUEUE_EVENTS = 200_000;
+
 export class Recorder {
-  readonly queue = new BoundedQueue<ShadowEvent>(200_000);
+  readonly queue: BoundedQueue<ShadowEvent>;
   readonly processes: ProcessTable;
   readonly artifacts = new ArtifactCollector();
   readonly store: SessionStore;
@@ -50,7 +53,10 @@ export class Recorder {
     readonly target: TargetInfo,
     private readonly live: boolean,
     rotation?: RotationOptions,
+    /** A survey's recorders share one budget: each holds its share. */
+    queueEvents = QUEUE_EVENTS,
   ) {
+    this.queue = new BoundedQueue<ShadowEvent>(queueEvents);
     this.store = SessionStore.create(path.join(outDir, "session.db"));
     // A live session holds /proc snapshots (kBs a process): ended processes go to session.db, so
     // that memory stays flat however long the session runs. An import keeps its small records,
@@ -109,6 +115,8 @@ export class Recorder {
       this.tree?.add(e.child, e.pid);
       if (this.forkedUnread.size === 0) setImmediate(this.readForked);
       this.forkedUnread.add(e.child);
+    } else if (e.kind === "exit") {
+      this.tree?.exited(e.pid, Date.now());
     } else if (e.kind === "exec" && !e.err) {
       this.tree?.add(e.pid);
       this.forkedUnread.delete(e.pid);
@@ -181,6 +189,7 @@ export class Recorder {
     if (this.live && Date.now() - this.lastSpill > 1000) {
       this.lastSpill = Date.now();
       this.processes.spillEnded(this.lastSpill - 10_000);
+      this.tree?.sweep(this.lastSpill);
     }
     if (this.pendingLines) (this.jsonl as JsonlWriter).writeLines(this.pendingLines);
     this.pendingLines = "";

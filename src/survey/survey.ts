@@ -3,7 +3,7 @@ import path from "node:path";
 import type { ReportModel } from "../model/report-model.js";
 import { selectSensors } from "../sensors/select.js";
 import type { Sensor } from "../sensors/sensor.js";
-import { Recorder, summarize } from "../session/recorder.js";
+import { QUEUE_EVENTS, Recorder, summarize } from "../session/recorder.js";
 import type { RotationOptions } from "../session/rotating-jsonl.js";
 import type { StopSignals } from "../session/stop-signals.js";
 import type { TargetInfo } from "../session/target.js";
@@ -69,7 +69,10 @@ export async function survey(o: SurveyOptions): Promise<SurveySummary> {
     used.add(folder);
     const dir = path.join(o.outDir, "services", folder);
     mkdirSync(dir, { mode: 0o700 });
-    const recorder = new Recorder(dir, targetOf(service), true, o.rotation);
+    // One budget for the whole survey, not one a service: a busy host's backlog in memory stays
+    // that of one session (a 60-minute survey beside a fork-heavy daemon reached 1.2 GiB).
+    const queueEvents = Math.max(10_000, Math.floor(QUEUE_EVENTS / services.length));
+    const recorder = new Recorder(dir, targetOf(service), true, o.rotation, queueEvents);
     const tree = recorder.observe(service.mainPid);
     const session: ServiceSession = { name: service.name, service, dir, recorder, events: 0 };
     for (const pid of service.pids) {
