@@ -121,12 +121,23 @@ export function emptySurface(target: TargetInfo): ObservedSurface {
   };
 }
 
+/** Sensors that see each syscall themselves (procfs only infers from what it finds open). */
+const SYSCALL_SENSORS = new Set(["ebpf", "ptrace"]);
 const isTmp = (p: string) => /^\/(var\/)?tmp\//.test(p);
 const peerKey = (p: Peer) => `${p.family} ${p.address ?? ""} ${p.port ?? ""} ${p.unixPath ?? ""}`;
 
-/** Folds one session's events into the surface; `created` tracks what the tree made itself. */
+/**
+ * Folds one session's events into the surface.
+ *
+ * Whether a temp path was used before the tree made it is decided by time, once the session is
+ * read (`finish`): sensors report at their own pace, so a use can arrive before the creation it
+ * follows (procfs seeing the new file's fd between two scans, ahead of the syscall sensors).
+ */
 class SurfaceBuilder {
-  private readonly created = new Set<string>();
+  /** When the tree first made each path (an O_CREAT open, a rename onto it). */
+  private readonly firstCreated = new Map<string, number>();
+  /** When the tree first used each temp path, created or not. */
+  private readonly firstTmpUse = new Map<string, number>();
   private readonly peers = new Map<string, Set<string>>();
   private readonly plumbing = new LaunchPlumbing();
   /** The launched root as the session recorded it: until the release it is the gate shell. */
@@ -141,6 +152,12 @@ class SurfaceBuilder {
     private readonly tree: ReadonlySet<number>,
     /** Who the target is: the gate and a replay's sandbox are launch plumbing, not the daemon. */
     private readonly launch: { target: TargetInfo; rootPid: number | undefined },
+    /**
+     * A syscall sensor (eBPF, ptrace) watched the session: it sees every open itself, so an fd
+     * procfs found open is one it saw opened, or one opened before the session (an inherited fd,
+     * which a private /tmp does not take away).
+     */
+    private readonly syscallsSeen: boolean,
   ) {
     this.gate = launch.rootPid;
     for (const [k, list] of [
@@ -165,6 +182,24 @@ class SurfaceBuilder {
     return p.startsWith("/") && !p.startsWith(this.ours + "/") && p !== this.ours;
   }
 
+  private made(p: string, ts: number): void {
+    if (ts < (this.firstCreated.get(p) ?? Infinity)) this.firstCreated.set(p, ts);
+  }
+
+  private usedTmp(p: string, e: ShadowEvent): void {
+    if (!isTmp(p)) return;
+    // What procfs inferred is an fd it found open: an inherited stdio file is the launcher's, and
+    // with a syscall sensor the open itself is in the session (or came before it).
+    if (e.inferred && (this.syscallsSeen || (e.kind === "open" && e.fd !== undefined && e.fd <= 2))) return;
+    if (e.ts < (this.firstTmpUse.get(p) ?? Infinity)) this.firstTmpUse.set(p, e.ts);
+  }
+
+  /** Adds the temp paths used before the tree made them (or never made) to the surface. */
+  finish(): void {
+    for (const [p, usedAt] of this.firstTmpUse)
+      if (usedAt < (this.firstCreated.get(p) ?? Infinity)) this.s.tmpNotCreated.add(p);
+  }
+
   /** The gate shell that held the target is ours; in a replay, so is the sandbox (its mounts would otherwise read as the daemon's). */
   readonly isPlumbing = (e: ShadowEvent): boolean => this.plumbing.isPlumbing(e, this.launch);
 
@@ -186,13 +221,12 @@ class SurfaceBuilder {
           return;
         }
         if (e.flags.includes("O_CREAT")) {
-          this.created.add(e.path);
+          this.made(e.path, e.ts);
           s.createdOrRemoved.add(e.path);
         }
         const proc = /^\/proc\/(\d+)\//.exec(e.path);
         if (proc && this.tree.size > 0 && !this.tree.has(Number(proc[1]))) s.procOthers.add(e.path);
-        if (isTmp(e.path) && !this.created.has(e.path) && !e.flags.includes("O_TMPFILE"))
-          s.tmpNotCreated.add(e.path);
+        if (!e.flags.includes("O_TMPFILE")) this.usedTmp(e.path, e);
         if (e.flags.includes("O_DIRECTORY")) s.listed.add(e.path);
         else if (writes) s.written.add(e.path);
         else {
@@ -209,7 +243,8 @@ class SurfaceBuilder {
         s.written.add(e.to);
         s.createdOrRemoved.add(e.from);
         s.createdOrRemoved.add(e.to);
-        this.created.add(e.to);
+        this.usedTmp(e.from, e);
+        this.made(e.to, e.ts);
         return;
       case "unlink":
         if (e.err || !this.usable(e.path)) return;
@@ -238,7 +273,8 @@ class SurfaceBuilder {
         };
         const list = { connect: s.connects, bind: s.binds, listen: s.listens, accept: s.accepts }[e.kind];
         this.addPeer(e.kind, p, list);
-        if (e.unixPath && isTmp(e.unixPath) && !this.created.has(e.unixPath)) s.tmpNotCreated.add(e.unixPath);
+        // A socket in /tmp, ours or another's, is met there by processes outside the tree.
+        if (e.unixPath) this.usedTmp(e.unixPath, e);
         return;
       }
       case "ns":
@@ -294,6 +330,9 @@ export async function readSurface(dirs: string[], warn: (i: Issue) => void): Pro
       meta.releasedAt,
       new Set(meta.target.kind === "import" ? [] : meta.processes.keys()),
       { target: meta.target, rootPid: meta.rootPid },
+      (meta.sensors ?? []).some(
+        (x) => SYSCALL_SENSORS.has(x.name) && !["unavailable", "failed"].includes(x.status),
+      ),
     );
     let count = 0;
     let first = Infinity;
@@ -324,6 +363,7 @@ export async function readSurface(dirs: string[], warn: (i: Issue) => void): Pro
       builder.observe(e);
       coverage.observe({ ...e, ts: e.ts + shift }, ctx);
     }, warn);
+    builder.finish();
     const to = live ? (meta.stopRequestedAt ?? meta.ended ?? last) : last;
     span += Math.max(0, to - (from ?? (Number.isFinite(first) ? first : to)));
     census = mergeCensus(census, meta.usage);
