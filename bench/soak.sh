@@ -4,9 +4,15 @@
 # the slope of the tool's RSS over the steady part (after the first 2 minutes, by least squares),
 # its range, and the drops every sensor reported. Run as root from the repo root, after a build:
 #   bash bench/soak.sh [MINUTES=30] > soak.csv
+# KEEP=DIR keeps the session (report, session.db, lab.log, samples) in DIR, which must not exist:
+# a sensor that failed partway says why there.
 set -euo pipefail
 M=${1:-30}
-t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
+KEEP=${KEEP:-}
+[ -z "$KEEP" ] || [ ! -e "$KEEP" ] || { echo "KEEP=$KEEP exists" >&2; exit 2; }
+t=$(mktemp -d)
+cleanup() { if [ -n "$KEEP" ]; then mv "$t" "$KEEP" && echo "# kept in $KEEP" >&2; else rm -rf "$t"; fi; }
+trap cleanup EXIT
 chmod 755 "$t"
 bin/shadow-signals lab --duration "${M}m" --root "$t/imd-root" --out "$t/out" >"$t/lab.log" 2>&1 &
 lab=$!
@@ -38,6 +44,8 @@ awk -F, -v end=$((M * 60)) '$1 >= 300 && $1 < end && $2 > 0 { w = int($1 / 300);
   END { for (w = 1; w in m; w++) s = s sprintf(" %.1f", m[w] / 1024); print "# 5-minute troughs (MiB):" s }' "$t/samples.csv" >&2
 node -e '
   const r = require(process.argv[1]);
-  const s = r.session.sensors.map((x) => `${x.name} ${x.status} ${x.events} events ${x.dropped} dropped`);
+  const s = r.session.sensors.map(
+    (x) => `${x.name} ${x.status}${x.status === "failed" ? ` (${x.reason})` : ""} ${x.events} events ${x.dropped} dropped`,
+  );
   console.error(`# sensors: ${s.join("; ")}; findings: ${r.findings.length}`);
 ' "$t/out/report.json"

@@ -1,6 +1,7 @@
-import type { ShadowEvent } from "../events/schema.js";
+import type { EventOf, ShadowEvent } from "../events/schema.js";
 import type { KernelUsage } from "../session/usage.js";
 import type { AnalysisContext } from "./context.js";
+import { FlagTest } from "./flag-test.js";
 import { NameTemplates } from "./name-templates.js";
 
 /**
@@ -80,7 +81,7 @@ const NOUNS: Record<CoverageDimension, [value: string, values: string, action: s
   capabilities: ["capability", "capabilities", "check", "checks"],
 };
 
-const WRITE_FLAGS = ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND"];
+const WRITES = new FlagTest(/^O_(WRONLY|RDWR|CREAT|TRUNC|APPEND)$/);
 
 interface Tally {
   /** Actions in the steady state, and all of them (start-up included). */
@@ -93,7 +94,15 @@ interface Tally {
 
 /** Streams the analysed events into per-dimension, per-sensor tallies of values. */
 export class CoverageTracker {
-  private readonly tallies = new Map<CoverageDimension, Map<string, Tally>>();
+  /** Per dimension, per sensor. Kept as an object of maps: every counted event looks one up. */
+  private readonly tallies = Object.fromEntries(
+    COVERAGE_DIMENSIONS.map((d) => [d, new Map<string, Tally>()]),
+  ) as Record<CoverageDimension, Map<string, Tally>>;
+  /**
+   * Each peer's value, made once: a string built anew per connect is hashed anew by every map it
+   * meets (a busy client connects to the same few peers all day).
+   */
+  private readonly peerValues = new Map<string, Map<number, { family: string; value: string }>>();
   private readonly templates = new NameTemplates();
   /** Paths opened for writing: their template name and whether they are config. */
   private readonly written = new Map<string, { name: string; config: boolean }>();
@@ -108,6 +117,8 @@ export class CoverageTracker {
     e: ShadowEvent,
     ctx: Pick<AnalysisContext, "target" | "rootPid" | "paths" | "stopRequestedAt" | "steadyFrom">,
   ): void {
+    // Most events are of no dimension: they leave first (every event of a session comes here).
+    if (e.kind !== "open" && e.kind !== "exec" && e.kind !== "connect") return;
     // Its shutdown is not what it does in service: a new value there says nothing of coverage.
     if (ctx.stopRequestedAt !== undefined && e.ts >= ctx.stopRequestedAt) return;
     this.steady = ctx.steadyFrom !== undefined && e.ts >= ctx.steadyFrom;
@@ -127,7 +138,7 @@ export class CoverageTracker {
         this.add("executables", e.sensor, e.path, e.ts);
         return;
       case "open": {
-        if (e.err || !e.flags.some((f) => WRITE_FLAGS.includes(f))) return;
+        if (e.err || !WRITES.any(e.flags)) return;
         if (/^\/(dev|proc|sys)\//.test(e.path) || !e.path.startsWith("/")) return;
         let known = this.written.get(e.path);
         if (!known) {
@@ -141,10 +152,8 @@ export class CoverageTracker {
         return;
       }
       case "connect": {
-        const peer =
-          e.unixPath ??
-          (e.address !== undefined ? `${e.address}${e.port !== undefined ? `:${e.port}` : ""}` : undefined);
-        if (peer) this.add("peers", e.sensor, `${e.family} ${peer}`, e.ts);
+        const value = this.peerValue(e);
+        if (value) this.add("peers", e.sensor, value, e.ts);
         return;
       }
       default:
@@ -152,9 +161,25 @@ export class CoverageTracker {
     }
   }
 
+  /** `inet 127.0.0.1:6000`, `unix /run/d.sock`: the peer a connect reached, as one value. */
+  private peerValue(e: EventOf<"connect">): string | undefined {
+    const where = e.unixPath ?? e.address;
+    if (where === undefined) return undefined;
+    const port = e.unixPath === undefined ? (e.port ?? -1) : -1;
+    let ports = this.peerValues.get(where);
+    const known = ports?.get(port);
+    if (known?.family === e.family) return known.value;
+    const value = `${e.family} ${where}${port >= 0 ? `:${port}` : ""}`;
+    if (!ports) {
+      if (this.peerValues.size >= MAX_VALUES) this.peerValues.clear();
+      this.peerValues.set(where, (ports = new Map()));
+    }
+    if (ports.size < MAX_VALUES) ports.set(port, { family: e.family, value });
+    return value;
+  }
+
   private add(dimension: CoverageDimension, sensor: string, value: string, ts: number): void {
-    let bySensor = this.tallies.get(dimension);
-    if (!bySensor) this.tallies.set(dimension, (bySensor = new Map()));
+    const bySensor = this.tallies[dimension];
     let t = bySensor.get(sensor);
     if (!t) bySensor.set(sensor, (t = { actions: 0, allActions: 0, values: new Map(), capped: false }));
     const steady = this.steady ? 1 : 0;
@@ -174,7 +199,7 @@ export class CoverageTracker {
     const span = Math.max(to - from, 1);
     const dimensions: DimensionCoverage[] = [];
     for (const dimension of ["executables", "paths-written", "config-changed", "peers"] as const) {
-      const bySensor = this.tallies.get(dimension);
+      const bySensor = this.tallies[dimension];
       // One sensor's count: two sensors reporting one exec would make every value look common.
       const whole = !this.steadyReached;
       const counted = (t: Tally) => (whole ? t.allActions : t.actions);
