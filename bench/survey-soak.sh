@@ -7,8 +7,9 @@
 #    after minute 1 and R more two thirds in), against runs before and after it with everything
 #    else the same: the lab runs 4 minutes longer than the survey, so that the runs after the
 #    survey still have it beside them (median of R each);
-#  - events and drops per service, from survey.json.
-# Run from the repo root, as root:  DUR=10m R=5 bash bench/survey-soak.sh
+#  - events and drops per service, from survey.json;
+#  - the survey's memory by kind (V8 heap, external buffers, native), from bench/mem-usage.ts.
+# Run from the repo root, as root, after a build:  DUR=10m R=5 bash bench/survey-soak.sh
 # LAB=0 leaves the lab out (the survey's own share of the workload's cost, without the lab's).
 set -u
 DUR=${DUR:-10m}; R=${R:-5}; N=${N:-100000}; K=${K:-500}; LAB=${LAB:-1}
@@ -44,7 +45,9 @@ fi
 med() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 runs() { local out=""; for _ in $(seq "$R"); do out+="$("$t/workload" "$N" "$K") "; done; echo "$out"; }
 before=$(runs)
-bin/shadow-signals survey --duration "$DUR" --exclude "$own" --out "$t/survey" > "$t/survey.log" 2>&1 &
+# Its memory by kind every 10 s (bench/mem-usage.ts): V8's heap apart from native memory.
+MEM_LOG="$t/mem.csv" NODE_OPTIONS="--import $PWD/dist/bench/mem-usage.js" \
+  bin/shadow-signals survey --duration "$DUR" --exclude "$own" --out "$t/survey" > "$t/survey.log" 2>&1 &
 survey_pid=$!
 echo "seconds,survey_rss_kib" > "$t/rss.csv"
 dur_s=$(node -e 'const m=/^(\d+)(s|m)?$/.exec(process.argv[1]); console.log(m[2]==="m"?m[1]*60:+m[1])' "$DUR")
@@ -69,6 +72,13 @@ echo "  during it: ${d}ms ($(ratio "$d")x); after minute 1 $(med "$early")ms ($(
 awk -F, 'NR > 1 && $1 >= 120 && $2 > 0 { n++; sx += $1; sy += $2; sxx += $1*$1; sxy += $1*$2; if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2 }
   END { if (n > 1) printf "survey RSS after minute 2: %d samples, %d-%d KiB, slope %.2f KiB/min\n", n, min, max, 60 * (n*sxy - sx*sy) / (n*sxx - sx*sx) }' "$t/rss.csv"
 awk -F, 'NR > 1 && $1 < 120 && $2 > 0 { if ($2 > max) max = $2 } END { printf "survey RSS before minute 2: peak %d KiB\n", max }' "$t/rss.csv"
+# The same from minute 2 by kind: the slope of each, and of the heap's lowest use in each 2-minute
+# window (what survives a collection: live data).
+awk -F, 'NR > 1 && $1 >= 120 { n++; x = $1 / 60; sx += x; sxx += x*x; for (c = 2; c <= 6; c++) { sy[c] += $c; sxy[c] += x*$c }
+    w = int($1 / 120); if (!(w in lo) || $4 < lo[w]) lo[w] = $4 }
+  END { if (n < 3) exit; split("rss heap_total heap_used external native", name, " ")
+    for (c = 2; c <= 6; c++) printf "%s %+.2f ", name[c-1], (n*sxy[c] - sx*sy[c]) / (n*sxx - sx*sx); print "MiB/min after minute 2"
+    printf "heap used, lowest per 2 minutes (MiB):"; for (w = 1; w in lo; w++) printf " %.1f", lo[w]; print "" }' "$t/mem.csv"
 node -e '
 const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 console.log(`sensor ${s.sensor.name}: ${s.sensor.events} events, ${s.sensor.dropped} dropped; ${s.unrouted} unrouted`);

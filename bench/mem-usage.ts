@@ -1,0 +1,23 @@
+/**
+ * Preloaded into a process under test (`NODE_OPTIONS="--import ./dist/bench/mem-usage.js"`,
+ * MEM_LOG=FILE): its process.memoryUsage() every 10 s as CSV, so that a soak can tell V8's heap
+ * (used, and what it holds in reserve) from native memory (SQLite's caches, buffers, code): RSS
+ * alone mixes a GC sawtooth with growth.
+ */
+import { appendFileSync, writeFileSync } from "node:fs";
+
+const file = process.env.MEM_LOG;
+if (file) {
+  const t0 = Date.now();
+  const mib = (x: number) => (x / 1048576).toFixed(1);
+  writeFileSync(file, "seconds,rss_mib,heap_total_mib,heap_used_mib,external_mib,native_mib\n", {
+    mode: 0o600,
+  });
+  setInterval(() => {
+    const m = process.memoryUsage();
+    // What is neither V8's heap nor the buffers it tracks: the rest of the process.
+    const native = m.rss - m.heapTotal - m.external;
+    const s = Math.round((Date.now() - t0) / 1000);
+    appendFileSync(file, `${s},${[m.rss, m.heapTotal, m.heapUsed, m.external, native].map(mib).join(",")}\n`);
+  }, 10_000).unref();
+}
