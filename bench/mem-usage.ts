@@ -5,9 +5,12 @@
  * alone mixes a GC sawtooth with growth.
  */
 import { appendFileSync, writeFileSync } from "node:fs";
+import { isMainThread } from "node:worker_threads";
 
 const file = process.env.MEM_LOG;
-if (file) {
+// Worker threads load it too (NODE_OPTIONS reaches them): the survey's analysis workers at its end
+// truncated the log of a 30-minute run. The main thread's memoryUsage() covers the whole process.
+if (file && isMainThread) {
   const t0 = Date.now();
   const mib = (x: number) => (x / 1048576).toFixed(1);
   writeFileSync(file, "seconds,rss_mib,heap_total_mib,heap_used_mib,external_mib,native_mib\n", {
