@@ -27,14 +27,14 @@ export interface SensorSummary {
 
 const WRITE_FLAGS = /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC/;
 
+/** Events a recorder holds before the sensors' next ones are dropped (and counted). */
+export const QUEUE_EVENTS = 200_000;
+
 /**
  * Turns the sensors' events into a session: stamps the sequence, buffers them in a bounded queue,
  * writes events.jsonl and session.db in batches, keeps the process table and captures artifacts.
  * `live` sessions also read /proc and the files as events arrive; imports only record.
  */
-/** Events a recorder holds before the sensors' next ones are dropped (and counted). */
-export const QUEUE_EVENTS = 200_000;
-
 export class Recorder {
   readonly queue: BoundedQueue<ShadowEvent>;
   readonly processes: ProcessTable;

@@ -1,5 +1,6 @@
 import type { RawEvent } from "../events/schema.js";
 import type { ObservedTree } from "../sensors/sensor.js";
+import { ExitGrace } from "../session/exit-grace.js";
 import type { Recorder } from "../session/recorder.js";
 
 /** A service as the router feeds it: its recorder and what reached it. */
@@ -16,19 +17,15 @@ export interface RoutedService {
  * router's stay the same. It is also the tree the sensor sees: every service's processes, and
  * never ours.
  */
-/** How long an exited process's pid stays routed to its service (late events come within seconds). */
-const EXITED_GRACE_MS = 10_000;
-
 export class ServiceRouter implements ObservedTree {
   private readonly owner = new Map<number, RoutedService>();
   private readonly creators = new Map<number, number>();
   /**
-   * Processes that exited, and when (event time), in that order. Their pids leave the maps a
-   * grace period later: late events of theirs (a write sum flushed each second) still find their
-   * service, and a survey of a busy host for a day keeps only its live processes. A pid the kernel
-   * gives to a new process meanwhile belongs to the new one's service.
+   * Processes that exited (event time). Their pids leave the maps a grace period later: late
+   * events of theirs still find their service, and a survey of a busy host for a day keeps only its
+   * live processes. A pid the kernel gives to a new process meanwhile goes to the new one's service.
    */
-  private readonly exitedAt = new Map<number, number>();
+  private readonly grace = new ExitGrace();
   private lastSweep = 0;
   /** Events of a process no service claims (its fork was not seen): counted, not guessed. */
   unrouted = 0;
@@ -52,14 +49,11 @@ export class ServiceRouter implements ObservedTree {
 
   add(pid: number, creator?: number): void {
     if (this.ignores(pid)) return;
-    const reused = this.exitedAt.has(pid);
+    const reused = this.grace.has(pid);
     if (this.owner.has(pid) && !reused) return;
     const service = creator !== undefined ? this.owner.get(creator) : undefined;
     if (!service) return;
-    if (reused) {
-      this.exitedAt.delete(pid);
-      this.creators.delete(pid);
-    }
+    if (this.grace.reused(pid)) this.creators.delete(pid);
     this.owner.set(pid, service);
     if (!this.creators.has(pid)) this.creators.set(pid, creator!);
   }
@@ -71,12 +65,10 @@ export class ServiceRouter implements ObservedTree {
 
   private sweep(now: number): void {
     this.lastSweep = now;
-    for (const [pid, at] of this.exitedAt) {
-      if (now - at < EXITED_GRACE_MS) break; // in exit order: the rest are younger
-      this.exitedAt.delete(pid);
+    this.grace.sweep(now, (pid) => {
       this.owner.delete(pid);
       this.creators.delete(pid);
-    }
+    });
   }
 
   creatorOf(pid: number): number | undefined {
@@ -99,10 +91,7 @@ export class ServiceRouter implements ObservedTree {
       return;
     }
     if (e.kind === "fork" && !e.err) this.add(e.child, e.pid);
-    else if (e.kind === "exit") {
-      this.exitedAt.delete(e.pid); // re-inserted: the map stays in exit order
-      this.exitedAt.set(e.pid, e.ts);
-    }
+    else if (e.kind === "exit") this.grace.exited(e.pid, e.ts);
     if (e.ts - this.lastSweep >= 1000) this.sweep(e.ts);
     service.events++;
     service.recorder.emit(e);
