@@ -8,6 +8,9 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import { isMainThread } from "node:worker_threads";
 
 const file = process.env.MEM_LOG;
+// Only this process logs: the processes it starts (the lab's IMD, a launched target) inherit
+// NODE_OPTIONS, and would write to the same file.
+delete process.env.MEM_LOG;
 // Worker threads load it too (NODE_OPTIONS reaches them): the survey's analysis workers at its end
 // truncated the log of a 30-minute run. The main thread's memoryUsage() covers the whole process.
 if (file && isMainThread) {

@@ -14,7 +14,10 @@ t=$(mktemp -d)
 cleanup() { if [ -n "$KEEP" ]; then mv "$t" "$KEEP" && echo "# kept in $KEEP" >&2; else rm -rf "$t"; fi; }
 trap cleanup EXIT
 chmod 755 "$t"
-bin/shadow-signals lab --duration "${M}m" --root "$t/imd-root" --out "$t/out" >"$t/lab.log" 2>&1 &
+here=$(cd "$(dirname "$0")" && pwd)
+# The tool's memory by kind every 10 s (bench/mem-usage.ts): V8's heap apart from native memory.
+MEM_LOG="$t/mem.csv" NODE_OPTIONS="--import $PWD/dist/bench/mem-usage.js" \
+  bin/shadow-signals lab --duration "${M}m" --root "$t/imd-root" --out "$t/out" >"$t/lab.log" 2>&1 &
 lab=$!
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 child() { for p in $(pgrep -P "$lab" 2>/dev/null); do [ "$(cat /proc/$p/comm 2>/dev/null)" = "$1" ] && { echo "$p"; return; }; done; echo 0; }
@@ -42,6 +45,8 @@ for from in 120 600; do
 done
 awk -F, -v end=$((M * 60)) '$1 >= 300 && $1 < end && $2 > 0 { w = int($1 / 300); if (!(w in m) || $2 < m[w]) m[w] = $2 }
   END { for (w = 1; w in m; w++) s = s sprintf(" %.1f", m[w] / 1024); print "# 5-minute troughs (MiB):" s }' "$t/samples.csv" >&2
+# By kind from minute 10, with the heap's troughs per 10 minutes.
+awk -F, -v from=600 -v window=600 -v end=$((M * 60)) -f "$here/mem-kinds.awk" "$t/mem.csv" >&2
 node -e '
   const r = require(process.argv[1]);
   const s = r.session.sensors.map(

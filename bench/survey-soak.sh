@@ -72,13 +72,8 @@ echo "  during it: ${d}ms ($(ratio "$d")x); after minute 1 $(med "$early")ms ($(
 awk -F, 'NR > 1 && $1 >= 120 && $2 > 0 { n++; sx += $1; sy += $2; sxx += $1*$1; sxy += $1*$2; if (min == "" || $2 < min) min = $2; if ($2 > max) max = $2 }
   END { if (n > 1) printf "survey RSS after minute 2: %d samples, %d-%d KiB, slope %.2f KiB/min\n", n, min, max, 60 * (n*sxy - sx*sy) / (n*sxx - sx*sx) }' "$t/rss.csv"
 awk -F, 'NR > 1 && $1 < 120 && $2 > 0 { if ($2 > max) max = $2 } END { printf "survey RSS before minute 2: peak %d KiB\n", max }' "$t/rss.csv"
-# The same from minute 2 by kind: the slope of each, and of the heap's lowest use in each 2-minute
-# window (what survives a collection: live data).
-awk -F, 'NR > 1 && $1 >= 120 { n++; x = $1 / 60; sx += x; sxx += x*x; for (c = 2; c <= 6; c++) { sy[c] += $c; sxy[c] += x*$c }
-    w = int($1 / 120); if (!(w in lo) || $4 < lo[w]) lo[w] = $4 }
-  END { if (n < 3) exit; split("rss heap_total heap_used external native", name, " ")
-    for (c = 2; c <= 6; c++) printf "%s %+.2f ", name[c-1], (n*sxy[c] - sx*sy[c]) / (n*sxx - sx*sx); print "MiB/min after minute 2"
-    printf "heap used, lowest per 2 minutes (MiB):"; for (w = 1; w in lo; w++) printf " %.1f", lo[w]; print "" }' "$t/mem.csv"
+# The same from minute 2 by kind (V8 heap, external, native), and the heap's troughs.
+awk -F, -v from=120 -v window=120 -f "$here/mem-kinds.awk" "$t/mem.csv"
 node -e '
 const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 console.log(`sensor ${s.sensor.name}: ${s.sensor.events} events, ${s.sensor.dropped} dropped; ${s.unrouted} unrouted`);

@@ -1,0 +1,19 @@
+# The memory log of bench/mem-usage.ts (seconds,rss,heap_total,heap_used,external,native in MiB),
+# from second FROM on (and before second END, when given: a session's final analysis is no steady state): the least-squares slope of each kind in MiB per minute, and the heap's lowest
+# use in each WINDOW seconds (what survives a collection: live data).
+#   awk -F, -v from=120 -v window=120 [-v end=1800] -f bench/mem-kinds.awk mem.csv
+NR > 1 && $1 >= from && (end == "" || $1 < end) {
+  n++; x = $1 / 60; sx += x; sxx += x * x
+  for (c = 2; c <= 6; c++) { sy[c] += $c; sxy[c] += x * $c }
+  w = int($1 / window); if (!(w in lo) || $4 < lo[w]) lo[w] = $4
+  if (first == "") first = w; last = w
+}
+END {
+  if (n < 3) { print "memory by kind: too few samples after second " from; exit }
+  split("rss heap_total heap_used external native", name, " ")
+  for (c = 2; c <= 6; c++) printf "%s %+.3f ", name[c - 1], (n * sxy[c] - sx * sy[c]) / (n * sxx - sx * sx)
+  printf "MiB/min from second %d\n", from
+  printf "heap used, lowest per %d s (MiB):", window
+  for (w = first; w <= last; w++) if (w in lo) printf " %.1f", lo[w]
+  print ""
+}
