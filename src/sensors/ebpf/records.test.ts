@@ -172,6 +172,41 @@ test("write sums name the file the kernel saw, not what the fd points to at the 
   );
 });
 
+test("a file's name is kept for its write sums only when opened for writing, and only while in use", () => {
+  const s = (sec: number) => String(sec * 1e9);
+  const sums = (at: number, key: string, bytes: number) => [
+    JSON.stringify({ type: "map", data: { "@wb": { [key]: bytes } } }),
+    JSON.stringify({ type: "map", data: { "@wt": { [key]: at * 1e9 } } }),
+  ];
+  const { p, events } = parseAll([
+    // Read only (O_RDONLY): a write sum on that inode is not named after it.
+    printf(["O", s(1), "500", "500", "sh", "0", "3", "8388609", "70", "/etc/hosts"]),
+    ...sums(1.5, "500,9,8388609,70", 1),
+    // O_WRONLY|O_CREAT|O_TRUNC: named while written, forgotten 30 s after its last write.
+    printf(["O", s(2), "500", "500", "sh", String(0o1101), "4", "8388609", "71", "/tmp/out"]),
+    ...sums(2.5, "500,4,8388609,71", 2),
+    ...sums(30, "500,4,8388609,71", 3),
+    ...sums(59, "500,4,8388609,71", 4),
+    ...sums(90, "500,4,8388609,71", 5),
+  ]);
+  assert.deepEqual(
+    events.flatMap((e) => (e.kind === "write" ? [[e.path, e.bytes]] : [])),
+    [
+      ["fd:9", 1],
+      ["/tmp/out", 2],
+      ["/tmp/out", 3],
+      ["/tmp/out", 4],
+      ["fd:4", 5], // unused for 31 s: only the writer's fds could name it now
+    ],
+  );
+  // An hour of files opened for writing, one every 100 ms: only the last 30 s are held.
+  for (let i = 0; i < 36_000; i++) {
+    const at = 100 + i / 10;
+    p.parse(printf(["O", s(at), "500", "500", "sh", "1", "4", "8388609", String(1000 + i), "/tmp/f"]));
+  }
+  assert.ok((p as unknown as { files: { size: number } }).files.size <= 301);
+});
+
 test("the kernel's device numbers read as stat gives them", () => {
   assert.equal(userDev((254 << 20) | 0), 65024); // 254:0, a virtio disk
   assert.equal(userDev((8 << 20) | 1), 2049); // 8:1

@@ -3,10 +3,10 @@ import path from "node:path";
 import { validateEvent } from "../../events/validate.js";
 import type { RawEvent } from "../../events/schema.js";
 import { decodeOpenFlags } from "../../proc/fdinfo.js";
+import { ExitGrace } from "../../session/exit-grace.js";
 import { capabilityName, syscallName, SyscallCounter, type KernelUsage } from "../../session/usage.js";
+import { RecentMap } from "../../util/recent-map.js";
 
-/** Exited processes whose comm is kept (write sums come up to a second after an exit). */
-const KEEP_EXITED_COMMS = 4096;
 const ERRNO = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 const SIGNALS = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 /** A non-blocking connect under way is not a failure. */
@@ -90,7 +90,14 @@ export function decodeSockaddr(
   return { family: `af${family}` };
 }
 
-const MAX_FILES = 65_536;
+/**
+ * A written file's name is kept this long after its last open or write: its write sums come
+ * within a second. Past that, a file still written is found through the writer's fds.
+ */
+const WRITTEN_FILE_TTL_MS = 30_000;
+const MAX_WRITTEN_FILES = 65_536;
+/** O_ACCMODE: an open for reading only is never the file of a write sum. */
+const ACCESS_MODE = 3;
 
 /**
  * Turns bpftrace's JSON output (-f json) into normalized events: pairs enter/exit records by
@@ -112,13 +119,17 @@ export class EbpfRecordParser {
   private capabilityChecks: Record<string, number> | undefined;
   private readonly comms = new Map<number, string>();
   /**
-   * Processes that exited, oldest first: their comm is kept for the write sums flushed after
-   * their exit, then forgotten, so that a day-long session does not hold every pid's name. A pid
-   * in use again gets its comm back from its next record.
+   * Processes that exited: their comm is kept for the write sums flushed after their exit, then
+   * forgotten, so that a day-long session does not hold every pid's name. A pid in use again
+   * gets its comm back from its next record.
    */
-  private readonly exitedComms = new Set<number>();
-  /** "dev:ino" -> the path it was last opened under, so write sums name their file (bounded). */
-  private readonly files = new Map<string, string>();
+  private readonly exitedComms = new ExitGrace();
+  /**
+   * "dev:ino" -> the path it was last opened for writing under, so write sums name their file.
+   * Host-wide, every open of every file was once kept here, up to 65,536: a survey's heap grew
+   * for its first quarter hour (bench/README.md, "A host survey").
+   */
+  private readonly files = new RecentMap<string, string>(WRITTEN_FILE_TTL_MS, MAX_WRITTEN_FILES);
 
   constructor(
     private readonly offsetNs: bigint,
@@ -133,12 +144,6 @@ export class EbpfRecordParser {
     if (p.startsWith("/") || p === "") return p;
     const dir = Number(dfd) === -100 ? this.live.cwd(pid) : this.live.fdPath(pid, Number(dfd));
     return dir ? path.join(dir, p) : p;
-  }
-
-  private rememberFile(key: string, p: string): void {
-    this.files.delete(key); // re-inserted last: the oldest entry is the first to go
-    this.files.set(key, p);
-    if (this.files.size > MAX_FILES) this.files.delete(this.files.keys().next().value!);
   }
 
   /**
@@ -207,13 +212,14 @@ export class EbpfRecordParser {
     for (const [key, bytes] of Object.entries(sums)) {
       const [pid, fd, dev, ino] = key.split(",").map(Number) as [number, number, number?, number?];
       const first = values[key];
+      const ts = first !== undefined ? this.ts(String(first)) : Date.now();
       out.push({
         kind: "write",
-        ts: first !== undefined ? this.ts(String(first)) : Date.now(),
+        ts,
         pid,
         comm: this.comms.get(pid) ?? "?",
         sensor: "ebpf",
-        path: this.writtenFile(pid, fd, dev, ino),
+        path: this.writtenFile(pid, fd, dev, ino, ts),
         fd,
         bytes,
       });
@@ -241,10 +247,16 @@ export class EbpfRecordParser {
     return { syscalls: syscalls.toRecord(), ...(this.capabilityChecks ? { capabilities } : {}) };
   }
 
-  private writtenFile(pid: number, fd: number, dev: number | undefined, ino: number | undefined): string {
+  private writtenFile(
+    pid: number,
+    fd: number,
+    dev: number | undefined,
+    ino: number | undefined,
+    now: number,
+  ): string {
     if (!ino) return this.live.fdPath(pid, fd) ?? `fd:${fd}`;
     return (
-      this.files.get(`${dev}:${ino}`) ??
+      this.files.get(`${dev}:${ino}`, now) ??
       (dev !== undefined ? this.live.openFileByInode(pid, userDev(dev), ino, fd) : undefined) ??
       `fd:${fd}`
     );
@@ -313,13 +325,8 @@ export class EbpfRecordParser {
         ];
       }
       case "E": {
-        this.exitedComms.delete(pid);
-        this.exitedComms.add(pid);
-        if (this.exitedComms.size > KEEP_EXITED_COMMS) {
-          const oldest = this.exitedComms.values().next().value!;
-          this.exitedComms.delete(oldest);
-          this.comms.delete(oldest);
-        }
+        this.exitedComms.exited(pid, base.ts);
+        this.exitedComms.sweep(base.ts, (gone) => this.comms.delete(gone));
         const status = Number(rest[0]);
         const sig = status & 0x7f;
         return [
@@ -338,7 +345,9 @@ export class EbpfRecordParser {
         const flags = Number(rest[0]);
         const ret = Number(rest[1]);
         const p = this.resolve(pid, "-100", rest.slice(4).join("\t"));
-        if (ret >= 0 && Number(rest[3]) > 0) this.rememberFile(`${rest[2]}:${rest[3]}`, p);
+        if (ret >= 0 && Number(rest[3]) > 0 && (flags & ACCESS_MODE) !== 0)
+          // A copy: the path sliced from the record would keep the whole record alive with it.
+          this.files.set(`${rest[2]}:${rest[3]}`, Buffer.from(p).toString(), base.ts);
         return [
           {
             ...base,
