@@ -94,3 +94,34 @@ test("/proc's start time keys a process: a snapshot of another start time under 
   assert.equal(now.ended, undefined);
   assert.equal(saved.get(`${process.pid}/0`)?.snapshots.length, 2);
 });
+
+test("a pid used again after 70,000 other processes ended is still a new generation", () => {
+  // As session.db keeps them: every (pid, gen), the newest of a pid read back by an index.
+  const saved = new Map<string, ProcessRecord>();
+  const newest = new Map<number, number>();
+  const table = new ProcessTable({
+    save: (r) => {
+      saved.set(`${r.pid}/${r.gen ?? 0}`, structuredClone(r));
+      newest.set(r.pid, Math.max(newest.get(r.pid) ?? 0, r.gen ?? 0));
+    },
+    load: (pid) => (newest.has(pid) ? structuredClone(saved.get(`${pid}/${newest.get(pid)}`)) : undefined),
+  });
+  const first = table.born(4242, 1000);
+  first.comm = "backup";
+  first.ended = 2000;
+  table.spillEnded(3000);
+  // A day of short-lived children: each is born, ends and is spilled.
+  for (let pid = 10_000; pid < 80_000; pid++) {
+    table.born(pid, 3000 + pid).ended = 3001 + pid;
+    if (pid % 1000 === 0) table.spillEnded(3002 + pid);
+  }
+  table.spillEnded(Infinity);
+  const again = table.born(4242, 100_000);
+  again.comm = "curl";
+  assert.equal(again.gen, 1, "the kernel gave 4242 to another process");
+  table.get(4242).ended = 100_500;
+  table.spillEnded(Infinity);
+  assert.equal(saved.get("4242/0")?.comm, "backup", "the first process's record is kept as it was");
+  assert.equal(saved.get("4242/1")?.comm, "curl");
+  assert.equal(table.records.size, 0);
+});

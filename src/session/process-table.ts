@@ -93,9 +93,6 @@ export function snapshotProcess(pid: number): (ProcessSnapshot & { starttime: nu
   };
 }
 
-/** Spilled pids remembered for a late event; a day of short-lived children would be millions. */
-const MAX_SPILLED = 65_536;
-
 /** Slack between the clocks of an exit event and of /proc's start time (ticks of 10 ms). */
 const CLOCK_SLACK_MS = 50;
 
@@ -124,7 +121,6 @@ export class ProcessTable {
   readonly records = new Map<number, ProcessRecord>();
   /** Earlier generations of reused pids, when there is no spill to keep them (an import). */
   readonly retired: ProcessRecord[] = [];
-  private readonly spilled = new Set<number>();
 
   constructor(private readonly spill?: ProcessSpill) {}
 
@@ -148,7 +144,11 @@ export class ProcessTable {
   get(pid: number): ProcessRecord {
     let r = this.records.get(pid);
     if (r) return r; // every event asks: no map write when the record is there
-    if (this.spilled.delete(pid)) r = this.spill?.load(pid); // a late event, or a reused pid
+    // Not in memory: a new pid, a late event of a spilled process, or a pid used again. The spill
+    // is asked each time (an indexed read, once a process): a set of the spilled pids filled for
+    // hours, and once it let a pid go, that pid's next process took generation 0 again and its
+    // record replaced the first one's in session.db.
+    r = this.spill?.load(pid);
     r ??= { pid, snapshots: [] };
     this.records.set(pid, r);
     return r;
@@ -161,10 +161,6 @@ export class ProcessTable {
       if (r.ended === undefined || r.ended >= before) continue;
       this.spill.save(r);
       this.records.delete(r.pid);
-      this.spilled.delete(r.pid); // re-inserted: the set stays in spill order
-      this.spilled.add(r.pid);
-      // Bounded: a late event comes within seconds, not after this many other processes ended.
-      if (this.spilled.size > MAX_SPILLED) this.spilled.delete(this.spilled.values().next().value!);
     }
   }
 
