@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, readSync, readlinkSync } from "node:fs";
 import { posix } from "node:path";
 import { describeSecrets } from "../secrets/scan.js";
+import { RecentMap } from "../util/recent-map.js";
 
 /** One version of a file the target wrote: metadata, hash and the kinds of secrets it held. */
 export interface ArtifactVersion {
@@ -76,16 +77,46 @@ export function captureFile(file: string): ArtifactVersion | Refusal | undefined
   }
 }
 
-/** Captures files shortly after the target writes them (debounced), keeping each distinct version. */
+/** Where captured artifacts are kept for the report (session.db): each saved as it changes. */
+export interface ArtifactStore {
+  save(a: Artifact): void;
+  load(path: string): Artifact | undefined;
+}
+
+/** An artifact captured this long ago, and not since, is read back from the store when it changes. */
+const RECENT_MS = 60_000;
+const MAX_RECENT = 4096;
+
+/**
+ * Captures files shortly after the target writes them (debounced), keeping each distinct version.
+ * Every artifact went to session.db only at the end, held in memory until then: a daemon that
+ * writes a new temp name a second held all of them for the day. Now each is saved as it changes,
+ * and only those written lately stay in memory.
+ */
 export class ArtifactCollector {
-  readonly artifacts = new Map<string, Artifact>();
+  private readonly recent = new RecentMap<string, Artifact>(RECENT_MS, MAX_RECENT);
   private readonly due = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly delayMs = 100) {}
+  constructor(
+    private readonly store: ArtifactStore,
+    private readonly delayMs = 100,
+  ) {}
+
+  /** Artifacts held in memory now (the store has them all). */
+  get held(): number {
+    return this.recent.size;
+  }
+
+  private known(path: string): Artifact | undefined {
+    const now = Date.now();
+    const a = this.recent.get(path, now) ?? this.store.load(path);
+    if (a) this.recent.set(path, a, now);
+    return a;
+  }
 
   /** Reads the file now, before the target changes it: the "before" of a later change. */
   baseline(path: string): void {
-    if (!this.artifacts.has(path)) this.captureNow(path);
+    if (!this.known(path)) this.captureNow(path);
   }
 
   touched(path: string): void {
@@ -107,14 +138,19 @@ export class ArtifactCollector {
     this.due.delete(path);
     const v = captureFile(path);
     if (!v) return;
-    const a: Artifact = this.artifacts.get(path) ?? { path, versions: [] };
-    this.artifacts.set(path, a);
+    const known = this.known(path);
+    const a: Artifact = known ?? { path, versions: [] };
     if ("refused" in v) {
+      if (known && a.refused === v.refused) return;
       a.refused = v.refused;
-      return;
+    } else {
+      const last = a.versions.at(-1);
+      if (known && last?.sha256 === v.sha256 && last.mode === v.mode) return;
+      a.versions.push(v);
+      if (a.versions.length > 16) a.versions.splice(1, 1);
     }
-    if (a.versions.at(-1)?.sha256 !== v.sha256 || a.versions.at(-1)?.mode !== v.mode) a.versions.push(v);
-    if (a.versions.length > 16) a.versions.splice(1, 1);
+    this.recent.set(path, a, Date.now());
+    this.store.save(a);
   }
 
   flush(): void {

@@ -2,7 +2,7 @@ import path from "node:path";
 import type { RawEvent, ShadowEvent } from "../events/schema.js";
 import { redactArgv } from "../secrets/redact.js";
 import type { SensorStats } from "../sensors/sensor.js";
-import { ArtifactCollector } from "./artifacts.js";
+import { ArtifactCollector, type Artifact } from "./artifacts.js";
 import { BoundedQueue } from "./bounded-queue.js";
 import { JsonlWriter } from "./jsonl.js";
 import { RotatingJsonlWriter, type RotationOptions } from "./rotating-jsonl.js";
@@ -38,7 +38,7 @@ export const QUEUE_EVENTS = 200_000;
 export class Recorder {
   readonly queue: BoundedQueue<ShadowEvent>;
   readonly processes: ProcessTable;
-  readonly artifacts = new ArtifactCollector();
+  readonly artifacts: ArtifactCollector;
   readonly store: SessionStore;
   /** A live session's events rotate by size when asked; an import's are one file. */
   private readonly jsonl: JsonlWriter | RotatingJsonlWriter;
@@ -58,6 +58,10 @@ export class Recorder {
   ) {
     this.queue = new BoundedQueue<ShadowEvent>(queueEvents);
     this.store = SessionStore.create(path.join(outDir, "session.db"));
+    this.artifacts = new ArtifactCollector({
+      save: (a) => this.store.putJson("artifacts", a.path, a),
+      load: (p) => this.store.getJson<Artifact>("artifacts", p),
+    });
     // A live session holds /proc snapshots (kBs a process): ended processes go to session.db, so
     // that memory stays flat however long the session runs. An import keeps its small records,
     // which its single-pass analysis reads at the end.
@@ -213,7 +217,6 @@ export class Recorder {
     for (const s of withDrops) this.store.setSensor(s.name, s);
     for (const r of this.processes.retired) this.store.putProcess(r);
     for (const r of this.processes.records.values()) this.store.putProcess(r);
-    for (const a of this.artifacts.artifacts.values()) this.store.putJson("artifacts", a.path, a);
     this.store.setMeta("ended", Date.now());
     this.store.setMeta("sensors", withDrops);
     this.store.setMeta("events", this.seq);

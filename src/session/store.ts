@@ -97,6 +97,12 @@ export class SessionStore {
     this.statement(`INSERT OR REPLACE INTO ${table} VALUES (?, ?)`).run(key, JSON.stringify(value));
   }
 
+  getJson<T>(table: "artifacts", key: string): T | undefined {
+    const r = this.statement(`SELECT json FROM ${table} WHERE path = ?`).get(key) as
+      { json: string } | undefined;
+    return r ? (JSON.parse(r.json) as T) : undefined;
+  }
+
   /** A process record, under its pid and generation (a reused pid's processes are each kept). */
   putProcess(r: ProcessRecord): void {
     this.statement("INSERT OR REPLACE INTO processes VALUES (?, ?, ?)").run(
