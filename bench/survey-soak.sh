@@ -11,8 +11,10 @@
 #  - the survey's memory by kind (V8 heap, external buffers, native), from bench/mem-usage.ts.
 # Run from the repo root, as root, after a build:  DUR=10m R=5 bash bench/survey-soak.sh
 # LAB=0 leaves the lab out (the survey's own share of the workload's cost, without the lab's).
+# KEEP=DIR keeps the memory logs and survey.json in DIR, which must not exist.
 set -u
-DUR=${DUR:-10m}; R=${R:-5}; N=${N:-100000}; K=${K:-500}; LAB=${LAB:-1}
+DUR=${DUR:-10m}; R=${R:-5}; N=${N:-100000}; K=${K:-500}; LAB=${LAB:-1}; KEEP=${KEEP:-}
+[ -z "$KEEP" ] || [ ! -e "$KEEP" ] || { echo "KEEP=$KEEP exists" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 t=$(mktemp -d); chmod 755 "$t"
 nginx_pid=""; monit_pid=""; lab_pid=""; survey_pid=""
@@ -20,7 +22,12 @@ cleanup() {
   for p in $survey_pid $lab_pid; do kill -INT "$p" 2>/dev/null; done
   [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null
   [ -n "$monit_pid" ] && kill "$monit_pid" 2>/dev/null
-  sleep 2; rm -rf "$t"
+  sleep 2
+  if [ -n "$KEEP" ]; then
+    mkdir -m 700 "$KEEP" && cp "$t/mem.csv" "$t/rss.csv" "$KEEP/" 2>/dev/null
+    cp "$t/survey/survey.json" "$KEEP/" 2>/dev/null; echo "kept in $KEEP"
+  fi
+  rm -rf "$t"
 }
 trap cleanup EXIT
 gcc -O2 -o "$t/workload" "$here/../../shared/bench/workload.c" || { echo "gcc failed"; exit 1; }
@@ -73,7 +80,7 @@ awk -F, 'NR > 1 && $1 >= 120 && $2 > 0 { n++; sx += $1; sy += $2; sxx += $1*$1; 
   END { if (n > 1) printf "survey RSS after minute 2: %d samples, %d-%d KiB, slope %.2f KiB/min\n", n, min, max, 60 * (n*sxy - sx*sy) / (n*sxx - sx*sx) }' "$t/rss.csv"
 awk -F, 'NR > 1 && $1 < 120 && $2 > 0 { if ($2 > max) max = $2 } END { printf "survey RSS before minute 2: peak %d KiB\n", max }' "$t/rss.csv"
 # The same from minute 2 by kind (V8 heap, external, native), and the heap's troughs.
-awk -F, -v from=120 -v window=120 -f "$here/mem-kinds.awk" "$t/mem.csv"
+awk -F, -v from=120 -v window=120 -v end="$dur_s" -f "$here/mem-kinds.awk" "$t/mem.csv"
 node -e '
 const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 console.log(`sensor ${s.sensor.name}: ${s.sensor.events} events, ${s.sensor.dropped} dropped; ${s.unrouted} unrouted`);
