@@ -5,7 +5,9 @@
 # median of R. The baseline is one observed run of the same command, so a watch that works says
 # nothing (the alerts are counted and printed: they should be 0).
 # Run from the repo root, as root:  R=5 bash bench/watch-overhead.sh
-# Prints "bare=..ms observe=..ms (ratio) watch=..ms (ratio) alerts=N".
+# Prints "bare=..ms observe=..ms (ratio) watch=..ms (ratio) alerts=N", then the median of each
+# round's own ratios: a round's three runs follow each other within seconds, so a slow stretch of
+# this VM (bare alone spreads 534-708 ms in one run) weighs on all three alike.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 N=${N:-100000}; K=${K:-500}; R=${R:-5}
@@ -36,3 +38,5 @@ med() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]
 b=$(med "$bare"); o=$(med "$observed"); w=$(med "$watched")
 echo "bare=${b}ms observe=${o}ms ($(awk -v o="$o" -v b="$b" 'BEGIN{printf "%.2f", o/b}')x) watch=${w}ms ($(awk -v o="$w" -v b="$b" 'BEGIN{printf "%.2f", o/b}')x) alerts=$alerts"
 echo "rounds: bare $bare| observe $observed| watch $watched" >&2
+paired() { paste -d' ' <(printf '%s\n' $bare) <(printf '%s\n' $1) | awk '{print $2 / $1}'; }
+echo "paired by round: observe $(med "$(paired "$observed")" | xargs printf '%.2f')x, watch $(med "$(paired "$watched")" | xargs printf '%.2f')x"
