@@ -4,7 +4,7 @@
  * (used, and what it holds in reserve) from native memory (SQLite's caches, buffers, code): RSS
  * alone mixes a GC sawtooth with growth.
  */
-import { appendFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { isMainThread } from "node:worker_threads";
 
 const file = process.env.MEM_LOG;
@@ -16,14 +16,23 @@ delete process.env.MEM_LOG;
 if (file && isMainThread) {
   const t0 = Date.now();
   const mib = (x: number) => (x / 1048576).toFixed(1);
-  writeFileSync(file, "seconds,rss_mib,heap_total_mib,heap_used_mib,external_mib,native_mib\n", {
-    mode: 0o600,
-  });
+  writeFileSync(
+    file,
+    "seconds,rss_mib,heap_total_mib,heap_used_mib,external_mib,native_mib,anon_mib,file_mib\n",
+    { mode: 0o600 },
+  );
+  // RSS split by what backs it: anonymous memory (heaps, caches) and pages of mapped files (the
+  // node binary's code, paged in as new paths run: it grows without anything leaking).
+  const kib = (status: string, field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? 0) * 1024;
   setInterval(() => {
     const m = process.memoryUsage();
     // What is neither V8's heap nor the buffers it tracks: the rest of the process.
     const native = m.rss - m.heapTotal - m.external;
     const s = Math.round((Date.now() - t0) / 1000);
-    appendFileSync(file, `${s},${[m.rss, m.heapTotal, m.heapUsed, m.external, native].map(mib).join(",")}\n`);
+    const status = readFileSync("/proc/self/status", "utf8");
+    const values = [m.rss, m.heapTotal, m.heapUsed, m.external, native];
+    values.push(kib(status, "RssAnon"), kib(status, "RssFile"));
+    appendFileSync(file, `${s},${values.map(mib).join(",")}\n`);
   }, 10_000).unref();
 }
