@@ -39,6 +39,6 @@ b=$(med "$bare"); o=$(med "$observed"); w=$(med "$watched")
 echo "bare=${b}ms observe=${o}ms ($(awk -v o="$o" -v b="$b" 'BEGIN{printf "%.2f", o/b}')x) watch=${w}ms ($(awk -v o="$w" -v b="$b" 'BEGIN{printf "%.2f", o/b}')x) alerts=$alerts"
 echo "rounds: bare $bare| observe $observed| watch $watched" >&2
 # A baseline of the same command should give no alert: any that came are shown, rule and output.
-[ "$alerts" = 0 ] || cat "$t"/alerts* | node -e 'for (const l of require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean)) { const a = JSON.parse(l); console.error(`alert: ${a.rule}: ${a.output}`); }' 
+[ "$alerts" = 0 ] || cat "$t"/alerts* | node -e 'for (const l of require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean)) { const a = JSON.parse(l); console.error(`alert: ${a.rule}: ${a.output}`); }'
 paired() { paste -d' ' <(printf '%s\n' $bare) <(printf '%s\n' $1) | awk '{print $2 / $1}'; }
 echo "paired by round: observe $(med "$(paired "$observed")" | xargs printf '%.2f')x, watch $(med "$(paired "$watched")" | xargs printf '%.2f')x"

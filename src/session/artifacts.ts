@@ -109,9 +109,11 @@ export class ArtifactCollector {
 
   private known(path: string): Artifact | undefined {
     const now = Date.now();
-    const a = this.recent.get(path, now) ?? this.store.load(path);
-    if (a) this.recent.set(path, a, now);
-    return a;
+    const held = this.recent.get(path, now); // every open for writing asks: a hit stops here
+    if (held) return held;
+    const stored = this.store.load(path);
+    if (stored) this.recent.set(path, stored, now);
+    return stored;
   }
 
   /** Reads the file now, before the target changes it: the "before" of a later change. */
